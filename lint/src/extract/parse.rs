@@ -1,0 +1,165 @@
+//! Tokenizes and parses one statement, with every span in the scanned file's coordinates.
+
+use sqlparser::ast::Statement;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Tokenizer};
+
+use crate::model::dialect::Dialect;
+
+/// Deepest nesting the parser accepts; deeper input is reported, never a stack overflow.
+pub const MAX_NESTING: usize = 64;
+
+/// Why a statement could not be read, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseFailure {
+    pub at: Location,
+    pub message: String,
+}
+
+/// Parses `sql` (one statement, no trailing `;` required) and maps every token position
+/// through `map`, which turns a position in `sql` into a position in the scanned file.
+pub fn parse_statement(
+    sql: &str,
+    dialect: Dialect,
+    map: &dyn Fn(Location) -> Location,
+) -> Result<Statement, ParseFailure> {
+    let mut tokens: Vec<TokenWithSpan> = Vec::new();
+    Tokenizer::new(dialect.parser(), sql)
+        .tokenize_with_location_into_buf_with_mapper(&mut tokens, |mut t| {
+            t.span = Span::new(map(t.span.start), map(t.span.end));
+            t
+        })
+        .map_err(|e| ParseFailure {
+            at: map(e.location),
+            message: tidy(&e.message),
+        })?;
+    let first = tokens
+        .iter()
+        .find(|t| !matches!(t.token, Token::Whitespace(_)))
+        .map_or_else(|| map(Location::new(1, 1)), |t| t.span.start);
+    let mut parser = Parser::new(dialect.parser())
+        .with_recursion_limit(MAX_NESTING)
+        .with_tokens_with_locations(tokens);
+    let statement = parser
+        .parse_statement()
+        .map_err(|e| failure(e, first))?;
+    // A statement is one statement: anything after it is an error, not a second statement.
+    while parser.consume_token(&Token::SemiColon) {}
+    let next = parser.peek_token();
+    if next.token != Token::EOF {
+        return Err(ParseFailure {
+            at: next.span.start,
+            message: format!("expected end of statement, found `{}`", next.token),
+        });
+    }
+    Ok(statement)
+}
+
+/// Positions in a statement that starts at `start` of a file: the first line is shifted
+/// right by the start column, later lines only down.
+pub fn offset_map(start: Location) -> impl Fn(Location) -> Location {
+    move |at: Location| {
+        if at.line == 0 {
+            return at;
+        }
+        let column = if at.line == 1 {
+            at.column + start.column - 1
+        } else {
+            at.column
+        };
+        Location::new(at.line + start.line - 1, column)
+    }
+}
+
+fn failure(error: ParserError, fallback: Location) -> ParseFailure {
+    match error {
+        ParserError::RecursionLimitExceeded => ParseFailure {
+            at: fallback,
+            message: format!("nesting deeper than {MAX_NESTING} levels cannot be analysed"),
+        },
+        ParserError::TokenizerError(message) | ParserError::ParserError(message) => {
+            let (message, at) = split_location(&message);
+            ParseFailure {
+                at: at.unwrap_or(fallback),
+                message: tidy(message),
+            }
+        }
+    }
+}
+
+/// sqlparser ends its messages with ` at Line: X, Column: Y`.
+fn split_location(message: &str) -> (&str, Option<Location>) {
+    let Some(i) = message.rfind(" at Line: ") else {
+        return (message, None);
+    };
+    let rest = &message[i + " at Line: ".len()..];
+    let mut parts = rest.split(", Column: ");
+    let line = parts.next().and_then(|l| l.trim().parse().ok());
+    let column = parts.next().and_then(|c| c.trim().parse().ok());
+    match (line, column) {
+        (Some(line), Some(column)) => (&message[..i], Some(Location::new(line, column))),
+        _ => (message, None),
+    }
+}
+
+/// `Expected: an expression, found: FROM` → `expected an expression, found `FROM``.
+fn tidy(message: &str) -> String {
+    let message = message.trim().trim_start_matches("sql parser error: ");
+    if let Some(rest) = message.strip_prefix("Expected: ") {
+        if let Some((expected, found)) = rest.split_once(", found: ") {
+            return format!("expected {expected}, found `{found}`");
+        }
+    }
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlparser::ast::Spanned;
+
+    #[test]
+    fn spans_are_shifted_to_the_file() {
+        let map = offset_map(Location::new(3, 5));
+        let statement = parse_statement("SELECT a\nFROM job", Dialect::Sqlite, &map).unwrap();
+        let Statement::Query(query) = &statement else { panic!("{statement:?}") };
+        let span = query.body.span();
+        assert_eq!(span.start, Location::new(3, 5));
+        assert_eq!(span.end, Location::new(4, 9));
+    }
+
+    #[test]
+    fn parse_error_points_at_the_offending_token_in_the_file() {
+        let map = offset_map(Location::new(10, 1));
+        let err = parse_statement("SELECT * FROM WHERE x = 1", Dialect::Sqlite, &map).unwrap_err();
+        assert_eq!(err.at, Location::new(10, 15));
+        assert!(err.message.starts_with("expected"), "{}", err.message);
+    }
+
+    #[test]
+    fn trailing_tokens_are_an_error() {
+        let map = offset_map(Location::new(1, 1));
+        let err = parse_statement("SELECT 1 SELECT 2", Dialect::Sqlite, &map).unwrap_err();
+        assert_eq!(err.at, Location::new(1, 10));
+    }
+
+    #[test]
+    fn deep_nesting_is_reported_not_overflowed() {
+        let sql = format!("SELECT {}1{}", "(".repeat(10_000), ")".repeat(10_000));
+        let map = offset_map(Location::new(1, 1));
+        let err = parse_statement(&sql, Dialect::Sqlite, &map).unwrap_err();
+        assert!(err.message.contains("nesting deeper"), "{}", err.message);
+    }
+
+    #[test]
+    fn unterminated_string_is_a_tokenizer_error_with_its_position() {
+        let map = offset_map(Location::new(2, 1));
+        let err = parse_statement("SELECT 'abc", Dialect::Sqlite, &map).unwrap_err();
+        assert_eq!(err.at.line, 2);
+        assert!(err.message.contains("unterminated"), "{}", err.message);
+    }
+}

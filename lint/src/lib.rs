@@ -1,0 +1,10 @@
+//! `tenant-lint`: proves that every use of a tenant table is bound to the caller's tenant.
+//!
+//! The data flows one way: source → [`extract`] → [`model`] + [`analysis`] → [`rules`] →
+//! [`report`]. Nothing in `rules` prints or reads files; nothing in the CLI knows SQL.
+
+pub mod analysis;
+pub mod extract;
+pub mod model;
+pub mod report;
+pub mod rules;

@@ -1,0 +1,364 @@
+//! `tenant-lint.toml`: reading, validating and discovering the configuration.
+//!
+//! The file format is a contract (see `docs/DESIGN.md`); unknown keys and bad values
+//! are errors with a line and column, never silently ignored.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sqlparser::tokenizer::Location;
+use toml::Spanned;
+
+use crate::extract::source::LineIndex;
+use crate::model::dialect::Dialect;
+
+/// The name of the configuration file, looked for in the working directory and its parents.
+pub const CONFIG_FILE: &str = "tenant-lint.toml";
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub dialect: Dialect,
+    /// The tenant column (`client_id`).
+    pub tenant_column: String,
+    /// Strict mode: only these bind parameters carry the tenant. Empty = any parameter.
+    pub params: Vec<String>,
+    /// Tables declared tenant data in addition to what the schema shows.
+    pub tenant_tables: Vec<String>,
+    /// Reference data every tenant may read.
+    pub shared_tables: Vec<String>,
+    /// Per-table tenant column, for tables that name it differently.
+    pub table_columns: BTreeMap<String, String>,
+    /// DDL and migration files or globs, relative to `base_dir`.
+    pub schema_files: Vec<String>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    /// Per-rule severity overrides, by code or name, validated against the rule registry.
+    pub rule_levels: Vec<RuleSetting>,
+    /// Rust-level checks: which parameter types carry the tenant scope.
+    pub scope_types: Vec<String>,
+    /// The directory relative paths are resolved from (the config file's directory).
+    pub base_dir: PathBuf,
+    /// The file this configuration was read from, if any.
+    pub path: Option<PathBuf>,
+}
+
+/// `[rules] TI001 = "warning"`: a rule's severity set by configuration.
+#[derive(Debug, Clone)]
+pub struct RuleSetting {
+    pub rule: String,
+    pub level: String,
+    pub at: Option<Location>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            dialect: Dialect::Sqlite,
+            tenant_column: "client_id".to_string(),
+            params: Vec::new(),
+            tenant_tables: Vec::new(),
+            shared_tables: Vec::new(),
+            table_columns: BTreeMap::new(),
+            schema_files: Vec::new(),
+            include: vec!["**/*.rs".to_string(), "**/*.sql".to_string()],
+            exclude: vec!["target/**".to_string()],
+            rule_levels: Vec::new(),
+            scope_types: vec!["TenantScope".to_string()],
+            base_dir: PathBuf::from("."),
+            path: None,
+        }
+    }
+}
+
+/// A configuration problem, with the place it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: Option<PathBuf>,
+    pub at: Option<Location>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.path, self.at) {
+            (Some(path), Some(at)) => write!(
+                f,
+                "{}:{}:{}: {}",
+                path.display(),
+                at.line,
+                at.column,
+                self.message
+            ),
+            (Some(path), None) => write!(f, "{}: {}", path.display(), self.message),
+            (None, _) => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawConfig {
+    dialect: Option<Spanned<String>>,
+    tenant: RawTenant,
+    tables: RawTables,
+    schema: RawSchema,
+    scan: RawScan,
+    rules: BTreeMap<String, Spanned<String>>,
+    rust: RawRust,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawTenant {
+    column: Option<Spanned<String>>,
+    params: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawTables {
+    tenant: Vec<String>,
+    shared: Vec<String>,
+    columns: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawSchema {
+    files: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawScan {
+    include: Option<Vec<String>>,
+    exclude: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawRust {
+    scope_types: Option<Vec<String>>,
+}
+
+impl Config {
+    /// Parses configuration text. `path` is used for error messages and as the base
+    /// directory of relative paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let index = LineIndex::new(text);
+        let error_at = |span: Option<std::ops::Range<usize>>, message: String| ConfigError {
+            path: Some(path.to_path_buf()),
+            at: span.map(|s| index.position(text, s.start)),
+            message,
+        };
+        let raw: RawConfig = toml::from_str(text)
+            .map_err(|e| error_at(e.span(), e.message().trim_end().to_string()))?;
+
+        let mut config = Config {
+            base_dir: path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            path: Some(path.to_path_buf()),
+            ..Config::default()
+        };
+        if let Some(dialect) = raw.dialect {
+            config.dialect = dialect
+                .get_ref()
+                .parse()
+                .map_err(|msg| error_at(Some(dialect.span()), msg))?;
+        }
+        if let Some(column) = raw.tenant.column {
+            if !is_identifier(column.get_ref()) {
+                return Err(error_at(
+                    Some(column.span()),
+                    format!("`{}` is not a column name", column.get_ref()),
+                ));
+            }
+            config.tenant_column = column.into_inner();
+        }
+        for param in raw.tenant.params {
+            if !is_parameter(param.get_ref()) {
+                return Err(error_at(
+                    Some(param.span()),
+                    format!(
+                        "`{}` is not a bind parameter: write it as in the SQL, e.g. `:client_id`, `$1` or `?1`",
+                        param.get_ref()
+                    ),
+                ));
+            }
+            config.params.push(param.into_inner());
+        }
+        config.tenant_tables = raw.tables.tenant;
+        config.shared_tables = raw.tables.shared;
+        config.table_columns = raw.tables.columns;
+        config.schema_files = raw.schema.files;
+        if let Some(include) = raw.scan.include {
+            config.include = include;
+        }
+        if let Some(exclude) = raw.scan.exclude {
+            config.exclude = exclude;
+        }
+        if let Some(types) = raw.rust.scope_types {
+            config.scope_types = types;
+        }
+        config.rule_levels = raw
+            .rules
+            .into_iter()
+            .map(|(rule, level)| RuleSetting {
+                rule,
+                at: Some(index.position(text, level.span().start)),
+                level: level.into_inner(),
+            })
+            .collect();
+        Ok(config)
+    }
+
+    /// Reads a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: Some(path.to_path_buf()),
+            at: None,
+            message: format!("cannot read the configuration: {e}"),
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Finds `tenant-lint.toml` in `start` or the nearest parent that has one.
+    pub fn discover(start: &Path) -> Option<PathBuf> {
+        start
+            .ancestors()
+            .map(|dir| dir.join(CONFIG_FILE))
+            .find(|candidate| candidate.is_file())
+    }
+
+    /// Whether strict mode is on (only the named parameters carry the tenant).
+    pub fn strict(&self) -> bool {
+        !self.params.is_empty()
+    }
+
+    /// Whether a bind parameter as written in SQL (`:client_id`, `?1`, `$1`) carries the
+    /// tenant. Outside strict mode every parameter does.
+    pub fn is_tenant_param(&self, placeholder: &str) -> bool {
+        !self.strict()
+            || self
+                .params
+                .iter()
+                .any(|p| same_parameter(p, placeholder))
+    }
+
+    /// The parameter to suggest in a fix (`:client_id`, or the first strict parameter).
+    pub fn suggested_param(&self) -> String {
+        self.params
+            .first()
+            .cloned()
+            .unwrap_or_else(|| format!(":{}", self.tenant_column))
+    }
+}
+
+/// `:client_id`, `@client_id` and `$client_id` name one parameter; positional ones
+/// (`?`, `?1`, `$1`) must match exactly.
+fn same_parameter(configured: &str, written: &str) -> bool {
+    fn named(p: &str) -> Option<&str> {
+        let rest = p.strip_prefix([':', '@', '$'])?;
+        rest.starts_with(|c: char| c.is_alphabetic() || c == '_')
+            .then_some(rest)
+    }
+    match (named(configured), named(written)) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        _ => configured == written,
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
+fn is_parameter(s: &str) -> bool {
+    match s.strip_prefix([':', '@', '$', '?']) {
+        Some(rest) => rest.chars().all(|c| c.is_alphanumeric() || c == '_'),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("dir/tenant-lint.toml"))
+    }
+
+    #[test]
+    fn full_contract_example_parses() {
+        let config = parse(
+            r#"
+dialect = "postgres"
+[tenant]
+column = "tenant_id"
+params = [":tenant_id", "$1"]
+[tables]
+tenant = ["AUDIT_LOG"]
+shared = ["PRODUCT", "SHIFT"]
+[tables.columns]
+JOB = "client_id_fk"
+[schema]
+files = ["schema.sql", "migrations/*.sql"]
+[scan]
+include = ["**/*.sql"]
+exclude = ["target/**", "vendor/**"]
+[rules]
+TI003 = "error"
+"#,
+        )
+        .unwrap();
+        assert_eq!(config.dialect, Dialect::Postgres);
+        assert_eq!(config.tenant_column, "tenant_id");
+        assert!(config.strict());
+        assert_eq!(config.table_columns["JOB"], "client_id_fk");
+        assert_eq!(config.base_dir, Path::new("dir"));
+        assert_eq!(config.rule_levels[0].rule, "TI003");
+        assert_eq!(config.exclude.len(), 2);
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_its_line() {
+        let err = parse("[tenant]\ncolumn = \"client_id\"\ncolumns = 1\n").unwrap_err();
+        assert_eq!(err.at.map(|l| l.line), Some(3), "{err}");
+        assert!(err.message.contains("unknown field `columns`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_dialect_points_at_the_value() {
+        let err = parse("dialect = \"oracle\"\n").unwrap_err();
+        assert_eq!(err.at, Some(Location::new(1, 11)));
+        assert!(err.to_string().starts_with("dir/tenant-lint.toml:1:11: unknown dialect"));
+    }
+
+    #[test]
+    fn a_parameter_must_look_like_one() {
+        let err = parse("[tenant]\nparams = [\"client_id\"]\n").unwrap_err();
+        assert!(err.message.contains("is not a bind parameter"), "{err}");
+    }
+
+    #[test]
+    fn strict_mode_matches_named_parameters_across_sigils() {
+        let config = parse("[tenant]\nparams = [\":client_id\", \"?1\"]\n").unwrap();
+        assert!(config.is_tenant_param("@client_id"));
+        assert!(config.is_tenant_param("?1"));
+        assert!(!config.is_tenant_param("?2"));
+        assert!(!config.is_tenant_param(":client"));
+        assert!(!config.is_tenant_param("?"));
+    }
+
+    #[test]
+    fn without_params_every_parameter_carries_the_tenant() {
+        let config = parse("").unwrap();
+        assert!(config.is_tenant_param("?"));
+        assert_eq!(config.suggested_param(), ":client_id");
+    }
+}

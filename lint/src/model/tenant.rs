@@ -1,0 +1,549 @@
+//! The tenant model: which tables hold tenant data, by which column, and why.
+//!
+//! Every table gets one class with its evidence (see `docs/DESIGN.md`):
+//! *root* (the table the tenant column references), *tenant* (has the column, is
+//! listed, or is a foreign-key child of a tenant table), *shared* (declared),
+//! *undecided* (tied to tenant data, yet none of these) or *global* (unrelated).
+
+use std::collections::HashMap;
+
+use sqlparser::ast::Ident;
+
+use crate::model::config::Config;
+use crate::model::dialect::Dialect;
+use crate::model::schema::{Schema, Table};
+
+/// Index of a table in the [`TenantModel`].
+pub type TableId = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TableClass {
+    /// The tenant table itself (`CLIENT`): its key is the tenant id.
+    Root,
+    /// Holds one tenant's rows.
+    Tenant,
+    /// Reference data every tenant may read.
+    Shared,
+    /// Tied to tenant data, but not declared: isolation is not assumed either way.
+    Undecided,
+    /// Not tied to tenant data at all.
+    Global,
+}
+
+impl TableClass {
+    pub fn name(self) -> &'static str {
+        match self {
+            TableClass::Root => "root",
+            TableClass::Tenant => "tenant",
+            TableClass::Shared => "shared",
+            TableClass::Undecided => "undecided",
+            TableClass::Global => "global",
+        }
+    }
+
+    /// Whether every use of the table needs a proof that binds it to the caller's tenant.
+    pub fn is_scoped(self) -> bool {
+        matches!(self, TableClass::Root | TableClass::Tenant)
+    }
+}
+
+/// Why a table got its class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Evidence {
+    /// Referenced by the tenant column of these tables.
+    ReferencedByTenantColumn(Vec<String>),
+    /// Its primary key is the tenant column and nothing references it.
+    KeyIsTenantColumn,
+    HasTenantColumn(String),
+    ListedTenant,
+    /// A foreign-key child of a tenant table (`JOB.work_order_id → WORK_ORDER`).
+    ChildOf { parent: String, columns: Vec<String> },
+    /// A view over these tenant tables.
+    ViewOver(Vec<String>),
+    ListedShared,
+    /// Referenced by these tenant tables, yet not declared shared.
+    ReferencedBy(Vec<String>),
+    /// References a table whose isolation is itself undecided (`FLOATING_POOL → EMPLOYEE`).
+    References(String),
+    /// Points at the root under another column name (`client_id_assigned`).
+    PointsAtRoot { column: String },
+    /// A text column named after the tenant column, with no foreign key.
+    TenantAsText { column: String },
+    Unrelated,
+}
+
+impl Evidence {
+    pub fn describe(&self, tenant_column: &str) -> String {
+        match self {
+            Evidence::ReferencedByTenantColumn(tables) => {
+                format!("`{tenant_column}` of {} references it", list(tables))
+            }
+            Evidence::KeyIsTenantColumn => format!("its primary key is `{tenant_column}`"),
+            Evidence::HasTenantColumn(column) => format!("has the tenant column `{column}`"),
+            Evidence::ListedTenant => "listed in `tables.tenant`".to_string(),
+            Evidence::ChildOf { parent, columns } => format!(
+                "child of tenant table `{parent}` through `{}`",
+                columns.join("`, `")
+            ),
+            Evidence::ViewOver(tables) => format!("a view over tenant tables {}", list(tables)),
+            Evidence::ListedShared => "listed in `tables.shared`".to_string(),
+            Evidence::ReferencedBy(tables) => format!(
+                "referenced by tenant tables {} but not declared shared",
+                list(tables)
+            ),
+            Evidence::References(table) => {
+                format!("references `{table}`, whose isolation is undecided")
+            }
+            Evidence::PointsAtRoot { column } => {
+                format!("`{column}` points at the tenant root under another name")
+            }
+            Evidence::TenantAsText { column } => {
+                format!("`{column}` keeps tenant ids as text, with no foreign key")
+            }
+            Evidence::Unrelated => "not tied to tenant data".to_string(),
+        }
+    }
+}
+
+fn list(tables: &[String]) -> String {
+    let quoted: Vec<String> = tables.iter().map(|t| format!("`{t}`")).collect();
+    quoted.join(", ")
+}
+
+/// One table as the engine sees it.
+#[derive(Debug, Clone)]
+pub struct TableInfo {
+    pub name: String,
+    pub class: TableClass,
+    /// The column that carries the tenant. `None` for a tenant table that lacks it
+    /// (a child inferred by foreign key): such a table is proved through its parent.
+    pub tenant_column: Option<String>,
+    pub evidence: Vec<Evidence>,
+    /// Index into the schema, when the table was declared by DDL.
+    pub declared: bool,
+}
+
+/// The tenant model shared by every rule and face.
+#[derive(Debug, Clone)]
+pub struct TenantModel {
+    pub config: Config,
+    pub schema: Schema,
+    tables: Vec<TableInfo>,
+    by_key: HashMap<String, TableId>,
+}
+
+impl TenantModel {
+    pub fn new(config: Config, schema: Schema) -> Self {
+        let mut model = TenantModel {
+            config,
+            schema,
+            tables: Vec::new(),
+            by_key: HashMap::new(),
+        };
+        model.classify();
+        model
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.config.dialect
+    }
+
+    pub fn tables(&self) -> impl Iterator<Item = (TableId, &TableInfo)> {
+        self.tables.iter().enumerate()
+    }
+
+    pub fn info(&self, id: TableId) -> &TableInfo {
+        &self.tables[id]
+    }
+
+    /// The schema definition of a table, when it was declared by DDL.
+    pub fn definition(&self, id: TableId) -> Option<&Table> {
+        self.schema.table(&self.tables[id].name)
+    }
+
+    pub fn lookup(&self, ident: &Ident) -> Option<TableId> {
+        self.by_key.get(self.dialect().key(ident).as_ref()).copied()
+    }
+
+    pub fn lookup_str(&self, name: &str) -> Option<TableId> {
+        self.by_key
+            .get(self.dialect().key_str(name, false).as_ref())
+            .copied()
+    }
+
+    /// The tenant column a table is expected to have (`tables.columns` or the default).
+    pub fn expected_column(&self, table: &str) -> &str {
+        self.config
+            .table_columns
+            .iter()
+            .find(|(t, _)| t.eq_ignore_ascii_case(table))
+            .map_or(self.config.tenant_column.as_str(), |(_, c)| c.as_str())
+    }
+
+    fn push(&mut self, info: TableInfo) -> TableId {
+        let key = self.dialect().key_str(&info.name, false).into_owned();
+        let id = self.tables.len();
+        self.by_key.insert(key, id);
+        self.tables.push(info);
+        id
+    }
+
+    fn classify(&mut self) {
+        let dialect = self.dialect();
+        let schema = self.schema.clone();
+        let listed = |names: &[String], table: &str| {
+            names
+                .iter()
+                .any(|n| dialect.key_str(n, false) == dialect.key_str(table, false))
+        };
+
+        for table in schema.tables() {
+            let column = self.expected_column(&table.name).to_string();
+            let info = TableInfo {
+                name: table.name.clone(),
+                class: TableClass::Global,
+                tenant_column: table.column(dialect, &column).map(|c| c.name.clone()),
+                evidence: Vec::new(),
+                declared: true,
+            };
+            self.push(info);
+        }
+        // Tables named in the configuration but not declared by any DDL.
+        for name in self.config.tenant_tables.clone() {
+            if self.lookup_str(&name).is_none() {
+                let column = self.expected_column(&name).to_string();
+                self.push(TableInfo {
+                    name,
+                    class: TableClass::Tenant,
+                    tenant_column: Some(column),
+                    evidence: Vec::new(),
+                    declared: false,
+                });
+            }
+        }
+        for name in self.config.shared_tables.clone() {
+            if self.lookup_str(&name).is_none() {
+                self.push(TableInfo {
+                    name,
+                    class: TableClass::Shared,
+                    tenant_column: None,
+                    evidence: Vec::new(),
+                    declared: false,
+                });
+            }
+        }
+
+        let shared = self.config.shared_tables.clone();
+        let tenant = self.config.tenant_tables.clone();
+        let roots = self.find_roots(&schema);
+        for id in 0..self.tables.len() {
+            let name = self.tables[id].name.clone();
+            let info = &mut self.tables[id];
+            if listed(&shared, &name) {
+                info.class = TableClass::Shared;
+                info.evidence.push(Evidence::ListedShared);
+            } else if let Some((key, evidence)) = roots.get(&id) {
+                info.class = TableClass::Root;
+                info.tenant_column = Some(key.clone());
+                info.evidence.push(evidence.clone());
+            } else if let Some(column) = info.tenant_column.clone() {
+                info.class = TableClass::Tenant;
+                info.evidence.push(Evidence::HasTenantColumn(column));
+            } else if listed(&tenant, &name) {
+                info.class = TableClass::Tenant;
+                info.evidence.push(Evidence::ListedTenant);
+            }
+            if listed(&tenant, &name) && info.class == TableClass::Tenant && info.declared {
+                if !info.evidence.contains(&Evidence::ListedTenant) {
+                    info.evidence.push(Evidence::ListedTenant);
+                }
+            }
+        }
+        self.infer_children(&schema);
+        self.mark_undecided(&schema);
+    }
+
+    /// The root is what tenant columns reference (`client_id → CLIENT`); failing any
+    /// foreign key, a table whose single-column primary key is the tenant column.
+    fn find_roots(&self, schema: &Schema) -> HashMap<TableId, (String, Evidence)> {
+        let mut roots: HashMap<TableId, (String, Vec<String>)> = HashMap::new();
+        for table in schema.tables() {
+            let column = self.expected_column(&table.name);
+            for fk in &table.foreign_keys {
+                if fk.columns.len() != 1 || !fk.columns[0].eq_ignore_ascii_case(column) {
+                    continue;
+                }
+                let Some(parent) = self.lookup_str(&fk.table) else { continue };
+                let parent_def = schema.table(&fk.table);
+                let key = fk.referred.first().cloned().or_else(|| {
+                    parent_def
+                        .and_then(|p| p.primary_key())
+                        .and_then(|k| k.columns.first().cloned())
+                });
+                let Some(key) = key else { continue };
+                if self.tables[parent].name.eq_ignore_ascii_case(&table.name) {
+                    continue;
+                }
+                roots.entry(parent).or_insert((key, Vec::new())).1.push(table.name.clone());
+            }
+        }
+        let mut out: HashMap<TableId, (String, Evidence)> = roots
+            .into_iter()
+            .map(|(id, (key, by))| (id, (key, Evidence::ReferencedByTenantColumn(by))))
+            .collect();
+        if out.is_empty() {
+            // No foreign keys: a table keyed by the tenant column alone is the root,
+            // if there is one such table, or one named after the column (`client_id` → `CLIENT`).
+            let keyed: Vec<&Table> = schema
+                .tables()
+                .filter(|t| {
+                    t.primary_key().is_some_and(|k| {
+                        k.columns.len() == 1
+                            && k.columns[0].eq_ignore_ascii_case(self.expected_column(&t.name))
+                    })
+                })
+                .collect();
+            let stem = self.config.tenant_column.to_ascii_lowercase();
+            let stem = stem.trim_end_matches("_id");
+            let root = match keyed.as_slice() {
+                [only] => Some(*only),
+                many => many.iter().copied().find(|t| {
+                    let name = t.name.to_ascii_lowercase();
+                    name == stem || name.trim_end_matches('s') == stem
+                }),
+            };
+            if let Some(id) = root.and_then(|t| self.lookup_str(&t.name)) {
+                let column = self.expected_column(&self.tables[id].name).to_string();
+                out.insert(id, (column, Evidence::KeyIsTenantColumn));
+            }
+        }
+        out
+    }
+
+    /// A table with a foreign key to a tenant table holds that tenant's data, unless it
+    /// is declared shared; repeated until nothing changes (a grandchild is tenant too).
+    fn infer_children(&mut self, schema: &Schema) {
+        loop {
+            let mut changed = false;
+            for table in schema.tables() {
+                let Some(id) = self.lookup_str(&table.name) else { continue };
+                if self.tables[id].class != TableClass::Global {
+                    continue;
+                }
+                let parent = table.foreign_keys.iter().find_map(|fk| {
+                    let parent = self.lookup_str(&fk.table)?;
+                    (self.tables[parent].class == TableClass::Tenant)
+                        .then(|| (self.tables[parent].name.clone(), fk.columns.clone()))
+                });
+                if let Some((parent, columns)) = parent {
+                    let info = &mut self.tables[id];
+                    info.class = TableClass::Tenant;
+                    info.evidence.push(Evidence::ChildOf { parent, columns });
+                    changed = true;
+                    continue;
+                }
+                if table.is_view {
+                    let over: Vec<String> = table
+                        .view_sources
+                        .iter()
+                        .filter_map(|s| self.lookup_str(s))
+                        .filter(|&p| self.tables[p].class.is_scoped())
+                        .map(|p| self.tables[p].name.clone())
+                        .collect();
+                    if !over.is_empty() {
+                        let info = &mut self.tables[id];
+                        info.class = TableClass::Tenant;
+                        info.evidence.push(Evidence::ViewOver(over));
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// Tables tied to tenant data that nobody classified: referenced by a tenant table,
+    /// pointing at the root under another name, or keeping tenant ids as text.
+    fn mark_undecided(&mut self, schema: &Schema) {
+        let tenant_column = self.config.tenant_column.to_ascii_lowercase();
+        for table in schema.tables() {
+            let Some(id) = self.lookup_str(&table.name) else { continue };
+            if self.tables[id].class != TableClass::Global {
+                continue;
+            }
+            let mut evidence = Vec::new();
+            let referenced_by: Vec<String> = schema
+                .tables()
+                .filter(|t| {
+                    t.foreign_keys
+                        .iter()
+                        .any(|fk| fk.table.eq_ignore_ascii_case(&table.name))
+                })
+                .filter_map(|t| self.lookup_str(&t.name))
+                .filter(|&t| self.tables[t].class.is_scoped())
+                .map(|t| self.tables[t].name.clone())
+                .collect();
+            if !referenced_by.is_empty() {
+                evidence.push(Evidence::ReferencedBy(referenced_by));
+            }
+            for fk in &table.foreign_keys {
+                let to_root = self
+                    .lookup_str(&fk.table)
+                    .is_some_and(|p| self.tables[p].class == TableClass::Root);
+                if to_root {
+                    evidence.push(Evidence::PointsAtRoot {
+                        column: fk.columns.join(", "),
+                    });
+                }
+            }
+            for column in &table.columns {
+                let lower = column.name.to_ascii_lowercase();
+                let named_after = lower != tenant_column
+                    && (lower.starts_with(&tenant_column)
+                        || lower.ends_with(&tenant_column)
+                        || lower.contains(tenant_column.trim_end_matches("_id")) && lower.contains("client"));
+                let has_fk = table
+                    .foreign_keys
+                    .iter()
+                    .any(|fk| fk.columns.iter().any(|c| c.eq_ignore_ascii_case(&column.name)));
+                let textual = column.data_type.is_empty()
+                    || ["TEXT", "CHAR", "CLOB", "STRING"]
+                        .iter()
+                        .any(|t| column.data_type.to_ascii_uppercase().contains(t));
+                if named_after && !has_fk && textual {
+                    evidence.push(Evidence::TenantAsText {
+                        column: column.name.clone(),
+                    });
+                }
+            }
+            if !evidence.is_empty() {
+                let info = &mut self.tables[id];
+                info.class = TableClass::Undecided;
+                info.evidence = evidence;
+            }
+        }
+        // A table that references an undecided one is tied to the same data.
+        loop {
+            let mut changed = false;
+            for table in schema.tables() {
+                let Some(id) = self.lookup_str(&table.name) else { continue };
+                if self.tables[id].class != TableClass::Global {
+                    continue;
+                }
+                let undecided = table.foreign_keys.iter().find_map(|fk| {
+                    let parent = self.lookup_str(&fk.table)?;
+                    (self.tables[parent].class == TableClass::Undecided)
+                        .then(|| self.tables[parent].name.clone())
+                });
+                if let Some(parent) = undecided {
+                    let info = &mut self.tables[id];
+                    info.class = TableClass::Undecided;
+                    info.evidence.push(Evidence::References(parent));
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for info in &mut self.tables {
+            if info.class == TableClass::Global && info.evidence.is_empty() {
+                info.evidence.push(Evidence::Unrelated);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::parse::{offset_map, parse_statement};
+    use sqlparser::tokenizer::Location;
+    use std::path::Path;
+    use std::sync::Arc;
+
+    fn model(ddl: &str, config: &str) -> TenantModel {
+        let config = Config::parse(config, Path::new("tenant-lint.toml")).unwrap();
+        let mut schema = Schema::new(config.dialect);
+        let path: Arc<Path> = Arc::from(Path::new("schema.sql"));
+        for sql in ddl.split(';').filter(|s| !s.trim().is_empty()) {
+            let st = parse_statement(sql, config.dialect, &offset_map(Location::new(1, 1))).unwrap();
+            schema.apply(&st, &path);
+        }
+        TenantModel::new(config, schema)
+    }
+
+    fn class(model: &TenantModel, table: &str) -> TableClass {
+        model.info(model.lookup_str(table).unwrap()).class
+    }
+
+    const AUDIT_SCHEMA: &str = "
+        CREATE TABLE CLIENT (client_id TEXT PRIMARY KEY, client_name TEXT);
+        CREATE TABLE PRODUCT (product_id INTEGER PRIMARY KEY, name TEXT);
+        CREATE TABLE WORK_ORDER (work_order_id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES CLIENT(client_id), product_id INT REFERENCES PRODUCT(product_id));
+        CREATE TABLE JOB (job_id TEXT PRIMARY KEY, work_order_id TEXT REFERENCES WORK_ORDER(work_order_id));
+        CREATE TABLE QUALITY_ENTRY (quality_entry_id TEXT PRIMARY KEY, client_id TEXT REFERENCES CLIENT(client_id));
+        CREATE TABLE DEFECT_DETAIL (defect_detail_id TEXT PRIMARY KEY,
+            quality_entry_id TEXT REFERENCES QUALITY_ENTRY(quality_entry_id));
+        CREATE TABLE PART_OPPORTUNITIES (part_number TEXT PRIMARY KEY, opportunities_per_unit INT);
+        CREATE TABLE EMPLOYEE (employee_id INTEGER PRIMARY KEY, client_id_assigned TEXT, is_floating_pool INT);
+        CREATE TABLE FLOATING_POOL (pool_id INTEGER PRIMARY KEY, employee_id INT REFERENCES EMPLOYEE(employee_id),
+            current_assignment TEXT);
+        CREATE TABLE SCHEMA_MIGRATIONS (version INT)";
+
+    #[test]
+    fn the_audit_schema_is_classified_with_evidence() {
+        let m = model(AUDIT_SCHEMA, "[tables]\nshared = [\"PRODUCT\"]\n");
+        assert_eq!(class(&m, "CLIENT"), TableClass::Root);
+        assert_eq!(class(&m, "WORK_ORDER"), TableClass::Tenant);
+        assert_eq!(class(&m, "PRODUCT"), TableClass::Shared);
+        // JOB and DEFECT_DETAIL lack client_id but are children of tenant tables.
+        assert_eq!(class(&m, "JOB"), TableClass::Tenant);
+        let job = m.info(m.lookup_str("JOB").unwrap());
+        assert_eq!(job.tenant_column, None);
+        assert!(matches!(&job.evidence[0], Evidence::ChildOf { parent, .. } if parent == "WORK_ORDER"));
+        assert_eq!(class(&m, "DEFECT_DETAIL"), TableClass::Tenant);
+        // EMPLOYEE keeps the tenant as text; FLOATING_POOL is referenced by nothing
+        // tenant but is not declared either.
+        assert_eq!(class(&m, "EMPLOYEE"), TableClass::Undecided);
+        assert_eq!(class(&m, "FLOATING_POOL"), TableClass::Undecided);
+        assert_eq!(class(&m, "SCHEMA_MIGRATIONS"), TableClass::Global);
+        assert_eq!(class(&m, "PART_OPPORTUNITIES"), TableClass::Global);
+    }
+
+    #[test]
+    fn root_key_is_the_referenced_column() {
+        let m = model(AUDIT_SCHEMA, "");
+        let client = m.info(m.lookup_str("client").unwrap());
+        assert_eq!(client.tenant_column.as_deref(), Some("client_id"));
+    }
+
+    #[test]
+    fn referenced_reference_data_is_undecided_until_declared() {
+        let m = model(AUDIT_SCHEMA, "");
+        assert_eq!(class(&m, "PRODUCT"), TableClass::Undecided);
+    }
+
+    #[test]
+    fn listed_tables_without_ddl_are_known() {
+        let m = model("", "[tables]\ntenant = [\"AUDIT_LOG\"]\nshared = [\"SHIFT\"]\n");
+        assert_eq!(class(&m, "audit_log"), TableClass::Tenant);
+        assert_eq!(class(&m, "shift"), TableClass::Shared);
+        let log = m.info(m.lookup_str("AUDIT_LOG").unwrap());
+        assert_eq!(log.tenant_column.as_deref(), Some("client_id"));
+    }
+
+    #[test]
+    fn per_table_column_overrides_the_default() {
+        let m = model(
+            "CREATE TABLE client (id TEXT PRIMARY KEY); CREATE TABLE job (id TEXT, owner TEXT REFERENCES client(id))",
+            "[tables.columns]\njob = \"owner\"\n",
+        );
+        let job = m.info(m.lookup_str("job").unwrap());
+        assert_eq!(job.tenant_column.as_deref(), Some("owner"));
+        assert_eq!(class(&m, "client"), TableClass::Root);
+    }
+}

@@ -1,0 +1,1 @@
+//! KPI Operations reference application (issue 5).

@@ -1,0 +1,1 @@
+//! Isolation harness (issue 6).
