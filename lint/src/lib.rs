@@ -4,6 +4,7 @@
 //! [`report`]. Nothing in `rules` prints or reads files; nothing in the CLI knows SQL.
 
 pub mod analysis;
+pub mod engine;
 pub mod extract;
 pub mod model;
 pub mod report;

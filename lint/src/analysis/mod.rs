@@ -1,1 +1,251 @@
-//! todo
+//! The analysis shared by every rule: relations, aliases, CTE scope, and the proof
+//! that each occurrence of a tenant table is bound to the caller's tenant.
+//!
+//! [`analyze`] walks one statement and returns [`StatementAnalysis`], a plain list of
+//! facts (occurrences with their proof status, inserts, assignments, upserts, unknown
+//! tables, constructs the engine cannot model). Rules only read these facts.
+
+mod predicate;
+mod query;
+pub(crate) mod scope;
+mod statement;
+
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use sqlparser::ast::{ObjectName, Statement};
+use sqlparser::tokenizer::Span;
+
+use crate::model::{TableId, TenantModel};
+use scope::Shape;
+
+/// How an occurrence is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Read by a query, a subquery, `UPDATE … FROM` or `DELETE … USING`.
+    Read,
+    /// Read to produce the rows of an `INSERT … SELECT` into a tenant table.
+    InsertSource,
+    UpdateTarget,
+    DeleteTarget,
+}
+
+/// Why a predicate on the tenant column does not bind the occurrence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Weakness {
+    /// Under `NOT`, or a negated `IN` / `BETWEEN`.
+    Negated,
+    /// Inside one branch of an `OR` whose other branches do not bind it.
+    InsideOr,
+    /// `(:c IS NULL OR col = :c)`: the filter switches off when the parameter is null.
+    Optional,
+    /// `IS NULL` / `IS NOT NULL`.
+    NullCheck,
+    /// `t.client_id = t.client_id`.
+    SelfEquality,
+    /// `!=`, `<`, `BETWEEN` and other comparisons that admit more than one tenant.
+    Comparison(String),
+    /// `LIKE`, `GLOB`, `SIMILAR TO`, `REGEXP`.
+    Pattern,
+    /// Compared to a column that does not carry the tenant.
+    NonTenantColumn(String),
+    /// Compared to a parameter that strict mode does not accept.
+    NonTenantParam(String),
+    /// Compared to a subquery that is not itself bound to the tenant.
+    UnboundSubquery,
+    /// In the `ON` of an outer join, which does not filter this side.
+    OuterJoinOn,
+    /// Wrapped in a function or expression (`lower(client_id) = :c`).
+    Wrapped,
+    /// Any other shape.
+    Other,
+}
+
+/// A predicate on an occurrence's tenant column that does not prove it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeakPredicate {
+    pub span: Span,
+    pub why: Weakness,
+}
+
+/// One use of a root or tenant table, and whether it is bound to the caller's tenant.
+#[derive(Debug, Clone)]
+pub struct Occurrence {
+    pub table: TableId,
+    /// The alias it is used under, when it has one.
+    pub alias: Option<String>,
+    /// The table reference in the file.
+    pub span: Span,
+    pub role: Role,
+    pub proved: bool,
+    /// Tenant predicates that were found but do not bind it.
+    pub weak: Vec<WeakPredicate>,
+    /// Other unproved occurrences its tenant column is equated with.
+    pub linked: Vec<String>,
+    /// Its tenant column is compared to a hard-coded literal.
+    pub literal: bool,
+}
+
+/// A tenant column compared to, or inserted as, a hard-coded literal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiteralUse {
+    pub span: Span,
+    pub table: TableId,
+    pub literal: String,
+    /// The table reference of the occurrence (or insert target) it belongs to.
+    pub occurrence: Span,
+}
+
+/// What is wrong with an `INSERT` into a tenant table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InsertProblem {
+    /// No column list: the tenant column cannot be checked by name.
+    NoColumnList,
+    /// The column list leaves the tenant column out (or `DEFAULT VALUES`).
+    MissingTenantColumn,
+    /// The tenant column is set from something that is not the caller's tenant: a
+    /// value (shown), or a column of the `SELECT` (`None`).
+    UnboundValue { value: Option<String> },
+    /// A child without a tenant column whose parent key does not come from a proved row.
+    UnprovedParent { column: String, parent: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InsertCheck {
+    pub table: TableId,
+    /// Where the problem is: the table name, the column list, or the value.
+    pub span: Span,
+    pub problem: InsertProblem,
+}
+
+/// `SET client_id = …` in an `UPDATE` or `ON CONFLICT DO UPDATE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantAssignment {
+    pub span: Span,
+    pub table: TableId,
+    pub column: String,
+}
+
+/// How a write may replace an existing row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertKind {
+    /// `ON CONFLICT (…) DO UPDATE`.
+    OnConflict,
+    /// `INSERT OR REPLACE` / `REPLACE INTO`.
+    Replace,
+    /// MySQL `ON DUPLICATE KEY UPDATE`.
+    DuplicateKey,
+    /// SQLite `UPDATE OR REPLACE`.
+    UpdateOrReplace,
+}
+
+/// An upsert whose conflict key does not include the tenant column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpsertCheck {
+    pub span: Span,
+    pub table: TableId,
+    pub kind: UpsertKind,
+    /// The key's columns; empty when the key could not be determined.
+    pub key: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownTable {
+    pub span: Span,
+    pub name: String,
+}
+
+/// A use of a tenant table in a construct the engine does not model: never assumed safe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported {
+    pub span: Span,
+    pub table: TableId,
+    pub construct: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementKind {
+    Query,
+    Insert,
+    Update,
+    Delete,
+    /// Schema DDL (`CREATE TABLE`, `ALTER TABLE`, …).
+    Schema,
+    Other,
+}
+
+/// Everything the rules need to know about one statement.
+#[derive(Debug, Clone)]
+pub struct StatementAnalysis {
+    pub kind: StatementKind,
+    pub occurrences: Vec<Occurrence>,
+    pub literals: Vec<LiteralUse>,
+    pub inserts: Vec<InsertCheck>,
+    pub tenant_assignments: Vec<TenantAssignment>,
+    pub upserts: Vec<UpsertCheck>,
+    pub unknown_tables: Vec<UnknownTable>,
+    pub unsupported: Vec<Unsupported>,
+}
+
+impl StatementAnalysis {
+    fn new(kind: StatementKind) -> Self {
+        StatementAnalysis {
+            kind,
+            occurrences: Vec::new(),
+            literals: Vec::new(),
+            inserts: Vec::new(),
+            tenant_assignments: Vec::new(),
+            upserts: Vec::new(),
+            unknown_tables: Vec::new(),
+            unsupported: Vec::new(),
+        }
+    }
+
+    /// Whether every tenant-table use in the statement is proved and no write problem
+    /// was found (what the runtime guard asks).
+    pub fn is_proved(&self) -> bool {
+        self.occurrences.iter().all(|o| o.proved)
+            && self.inserts.is_empty()
+            && self.tenant_assignments.is_empty()
+            && self.upserts.is_empty()
+            && self.unknown_tables.is_empty()
+            && self.unsupported.is_empty()
+    }
+}
+
+/// Analyses one statement against the tenant model.
+pub fn analyze(model: &TenantModel, statement: &Statement) -> StatementAnalysis {
+    let mut walker = Walker::new(model, statement::kind_of(statement));
+    walker.statement(statement, &scope::Scope::EMPTY);
+    walker.completeness_check(statement);
+    walker.out
+}
+
+/// Walks a statement, collecting facts into `out`.
+pub(crate) struct Walker<'m> {
+    pub model: &'m TenantModel,
+    pub out: StatementAnalysis,
+    /// Above zero while a subquery is analysed only for what it returns (its findings
+    /// are reported when it is analysed in place).
+    pub quiet: u32,
+    /// CTEs in scope, innermost last.
+    pub ctes: Vec<(String, Rc<Shape>)>,
+    /// Table names the walk has accounted for (by address in the AST).
+    pub handled: HashSet<*const ObjectName>,
+}
+
+impl<'m> Walker<'m> {
+    fn new(model: &'m TenantModel, kind: StatementKind) -> Self {
+        Walker {
+            model,
+            out: StatementAnalysis::new(kind),
+            quiet: 0,
+            ctes: Vec::new(),
+            handled: HashSet::new(),
+        }
+    }
+
+    pub fn reporting(&self) -> bool {
+        self.quiet == 0
+    }
+}

@@ -40,9 +40,7 @@ pub fn parse_statement(
     let mut parser = Parser::new(dialect.parser())
         .with_recursion_limit(MAX_NESTING)
         .with_tokens_with_locations(tokens);
-    let statement = parser
-        .parse_statement()
-        .map_err(|e| failure(e, first))?;
+    let statement = parser.parse_statement().map_err(|e| failure(e, first))?;
     // A statement is one statement: anything after it is an error, not a second statement.
     while parser.consume_token(&Token::SemiColon) {}
     let next = parser.peek_token();
@@ -105,10 +103,10 @@ fn split_location(message: &str) -> (&str, Option<Location>) {
 /// `Expected: an expression, found: FROM` → `expected an expression, found `FROM``.
 fn tidy(message: &str) -> String {
     let message = message.trim().trim_start_matches("sql parser error: ");
-    if let Some(rest) = message.strip_prefix("Expected: ") {
-        if let Some((expected, found)) = rest.split_once(", found: ") {
-            return format!("expected {expected}, found `{found}`");
-        }
+    if let Some(rest) = message.strip_prefix("Expected: ")
+        && let Some((expected, found)) = rest.split_once(", found: ")
+    {
+        return format!("expected {expected}, found `{found}`");
     }
     let mut chars = message.chars();
     match chars.next() {
@@ -126,7 +124,9 @@ mod tests {
     fn spans_are_shifted_to_the_file() {
         let map = offset_map(Location::new(3, 5));
         let statement = parse_statement("SELECT a\nFROM job", Dialect::Sqlite, &map).unwrap();
-        let Statement::Query(query) = &statement else { panic!("{statement:?}") };
+        let Statement::Query(query) = &statement else {
+            panic!("{statement:?}")
+        };
         let span = query.body.span();
         assert_eq!(span.start, Location::new(3, 5));
         assert_eq!(span.end, Location::new(4, 9));

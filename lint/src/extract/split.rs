@@ -112,7 +112,10 @@ impl Splitter<'_> {
                     self.pos += 1;
                     continue;
                 }
-                b'\'' => self.quoted(b'\'', self.dialect == Dialect::Mysql || self.escape_prefix()),
+                b'\'' => self.quoted(
+                    b'\'',
+                    self.dialect == Dialect::Mysql || self.escape_prefix(),
+                ),
                 b'"' => self.quoted(b'"', self.dialect == Dialect::Mysql),
                 b'`' => self.quoted(b'`', false),
                 b'[' if self.dialect == Dialect::Sqlite => self.quoted(b']', false),
@@ -153,9 +156,9 @@ impl Splitter<'_> {
             other => other,
         };
         if lead == Lead::Routine {
-            if w.eq_ignore_ascii_case("BEGIN") {
-                *depth += 1;
-            } else if w.eq_ignore_ascii_case("CASE") && *depth > 0 {
+            let opens =
+                w.eq_ignore_ascii_case("BEGIN") || (w.eq_ignore_ascii_case("CASE") && *depth > 0);
+            if opens {
                 *depth += 1;
             } else if w.eq_ignore_ascii_case("END") && *depth > 0 && !self.end_of_control_block() {
                 *depth -= 1;
@@ -269,7 +272,10 @@ impl Splitter<'_> {
             .unwrap_or(self.bytes.len() - self.pos - 1);
         let tag_end = self.pos + 1 + tag_len;
         let opens = self.bytes.get(tag_end) == Some(&b'$')
-            && self.bytes.get(self.pos + 1).is_none_or(|b| !b.is_ascii_digit());
+            && self
+                .bytes
+                .get(self.pos + 1)
+                .is_none_or(|b| !b.is_ascii_digit());
         if !opens {
             self.pos += 1;
             return;
@@ -328,7 +334,8 @@ mod tests {
 
     #[test]
     fn semicolons_in_strings_comments_and_identifiers_do_not_split() {
-        let sql = "SELECT ';' AS \"a;b\", `c;d` FROM t -- x;y\n/* ; */ WHERE a = 'it''s;';\nSELECT 2";
+        let sql =
+            "SELECT ';' AS \"a;b\", `c;d` FROM t -- x;y\n/* ; */ WHERE a = 'it''s;';\nSELECT 2";
         assert_eq!(
             texts(sql, Dialect::Sqlite),
             [
@@ -349,7 +356,8 @@ mod tests {
 
     #[test]
     fn dollar_quotes_and_positional_parameters() {
-        let sql = "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql; SELECT $1;";
+        let sql =
+            "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql; SELECT $1;";
         assert_eq!(texts(sql, Dialect::Postgres).len(), 2);
     }
 
@@ -361,9 +369,14 @@ mod tests {
 
     #[test]
     fn start_positions_count_characters() {
-        let sql = "SELECT 'é'; SELECT 2;\n\n  -- tenant-lint: allow(TI001) reason=\"x\"\n  SELECT 3";
+        let sql =
+            "SELECT 'é'; SELECT 2;\n\n  -- tenant-lint: allow(TI001) reason=\"x\"\n  SELECT 3";
         let split = split_statements(sql, Dialect::Sqlite);
-        let starts: Vec<_> = split.statements.iter().map(|s| (s.start.line, s.start.column)).collect();
+        let starts: Vec<_> = split
+            .statements
+            .iter()
+            .map(|s| (s.start.line, s.start.column))
+            .collect();
         assert_eq!(starts, [(1, 1), (1, 13), (4, 3)]);
         assert_eq!(split.comments.len(), 1);
         assert_eq!(split.comments[0].at, Location::new(3, 3));

@@ -160,7 +160,9 @@ impl Config {
             .map_err(|e| error_at(e.span(), e.message().trim_end().to_string()))?;
 
         let mut config = Config {
-            base_dir: path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            base_dir: path
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
             path: Some(path.to_path_buf()),
             ..Config::default()
         };
@@ -242,11 +244,7 @@ impl Config {
     /// Whether a bind parameter as written in SQL (`:client_id`, `?1`, `$1`) carries the
     /// tenant. Outside strict mode every parameter does.
     pub fn is_tenant_param(&self, placeholder: &str) -> bool {
-        !self.strict()
-            || self
-                .params
-                .iter()
-                .any(|p| same_parameter(p, placeholder))
+        !self.strict() || self.params.iter().any(|p| same_parameter(p, placeholder))
     }
 
     /// The parameter to suggest in a fix (`:client_id`, or the first strict parameter).
@@ -336,7 +334,10 @@ TI003 = "error"
     fn unknown_dialect_points_at_the_value() {
         let err = parse("dialect = \"oracle\"\n").unwrap_err();
         assert_eq!(err.at, Some(Location::new(1, 11)));
-        assert!(err.to_string().starts_with("dir/tenant-lint.toml:1:11: unknown dialect"));
+        assert!(
+            err.to_string()
+                .starts_with("dir/tenant-lint.toml:1:11: unknown dialect")
+        );
     }
 
     #[test]

@@ -9,8 +9,7 @@ use std::sync::Arc;
 
 use sqlparser::ast::{
     AlterTableOperation, ColumnDef, ColumnOption, CreateIndex, CreateTable, Expr, Ident,
-    IndexColumn, ObjectName, ObjectType, RenameTableNameKind, Spanned, Statement,
-    TableConstraint,
+    IndexColumn, ObjectName, ObjectType, RenameTableNameKind, Spanned, Statement, TableConstraint,
 };
 use sqlparser::tokenizer::Span;
 
@@ -96,7 +95,9 @@ impl Table {
     }
 
     pub fn has_column(&self, name: &str) -> bool {
-        self.columns.iter().any(|c| c.name.eq_ignore_ascii_case(name))
+        self.columns
+            .iter()
+            .any(|c| c.name.eq_ignore_ascii_case(name))
     }
 
     pub fn primary_key(&self) -> Option<&Key> {
@@ -163,7 +164,9 @@ impl Schema {
     }
 
     fn remove(&mut self, name: &ObjectName) {
-        let Some(ident) = last_ident(name) else { return };
+        let Some(ident) = last_ident(name) else {
+            return;
+        };
         let Some(i) = self.by_key.remove(self.dialect.key(ident).as_ref()) else {
             return;
         };
@@ -178,14 +181,21 @@ impl Schema {
     /// Applies one statement; statements that are not DDL change nothing.
     /// Returns whether the statement was schema-changing DDL.
     pub fn apply(&mut self, statement: &Statement, path: &Arc<Path>) -> bool {
-        let origin = |span: Span| Some(Origin { path: path.clone(), span });
+        let origin = |span: Span| {
+            Some(Origin {
+                path: path.clone(),
+                span,
+            })
+        };
         match statement {
             Statement::CreateTable(create) => {
                 self.create_table(create, path);
                 true
             }
             Statement::CreateView(view) => {
-                let Some(ident) = last_ident(&view.name) else { return true };
+                let Some(ident) = last_ident(&view.name) else {
+                    return true;
+                };
                 let mut table = Table::new(ident.value.clone(), origin(ident.span));
                 table.is_view = true;
                 table.columns_known = false;
@@ -207,19 +217,17 @@ impl Schema {
                     }
                     renamed
                 });
-                if let Some(new_name) = renamed {
-                    if let Some(mut table) = self.table_mut(&alter.name).map(|t| t.clone()) {
-                        self.remove(&alter.name);
-                        table.name = new_name;
-                        self.insert(table);
-                    }
+                if let Some(new_name) = renamed
+                    && let Some(mut table) = self.table_mut(&alter.name).map(|t| t.clone())
+                {
+                    self.remove(&alter.name);
+                    table.name = new_name;
+                    self.insert(table);
                 }
                 true
             }
             Statement::Drop {
-                object_type,
-                names,
-                ..
+                object_type, names, ..
             } => {
                 match object_type {
                     ObjectType::Table | ObjectType::View => {
@@ -245,11 +253,18 @@ impl Schema {
     }
 
     fn create_table(&mut self, create: &CreateTable, path: &Arc<Path>) {
-        let Some(ident) = last_ident(&create.name) else { return };
+        let Some(ident) = last_ident(&create.name) else {
+            return;
+        };
         if create.if_not_exists && self.table_by_ident(ident).is_some() {
             return;
         }
-        let origin = |span: Span| Some(Origin { path: path.clone(), span });
+        let origin = |span: Span| {
+            Some(Origin {
+                path: path.clone(),
+                span,
+            })
+        };
         let mut table = Table::new(ident.value.clone(), origin(ident.span));
         if create.query.is_some() && create.columns.is_empty() {
             table.columns_known = false;
@@ -264,13 +279,19 @@ impl Schema {
     }
 
     fn create_index(&mut self, index: &CreateIndex, path: &Arc<Path>) {
-        let name = index.name.as_ref().and_then(last_ident).map(|i| i.value.clone());
+        let name = index
+            .name
+            .as_ref()
+            .and_then(last_ident)
+            .map(|i| i.value.clone());
         let columns = index_columns(&index.columns);
         let origin = Some(Origin {
             path: path.clone(),
             span: index.table_name.span(),
         });
-        let Some(table) = self.table_mut(&index.table_name) else { return };
+        let Some(table) = self.table_mut(&index.table_name) else {
+            return;
+        };
         if index.unique && index.predicate.is_none() {
             table.keys.push(Key {
                 name: name.clone(),
@@ -288,7 +309,9 @@ impl Schema {
     }
 
     fn drop_index(&mut self, name: &ObjectName) {
-        let Some(ident) = last_ident(name) else { return };
+        let Some(ident) = last_ident(name) else {
+            return;
+        };
         let dialect = self.dialect;
         let named = |n: &Option<String>| n.as_deref().is_some_and(|n| dialect.same(ident, n));
         for table in &mut self.tables {
@@ -328,7 +351,11 @@ fn add_column(table: &mut Table, column: &ColumnDef, path: &Arc<Path>) {
                     table.foreign_keys.push(ForeignKey {
                         columns: vec![name.clone()],
                         table: parent.value.clone(),
-                        referred: fk.referred_columns.iter().map(|c| c.value.clone()).collect(),
+                        referred: fk
+                            .referred_columns
+                            .iter()
+                            .map(|c| c.value.clone())
+                            .collect(),
                         origin: origin.clone(),
                     });
                 }
@@ -375,7 +402,11 @@ fn add_constraint(table: &mut Table, constraint: &TableConstraint, path: &Arc<Pa
                 table.foreign_keys.push(ForeignKey {
                     columns: fk.columns.iter().map(|c| c.value.clone()).collect(),
                     table: parent.value.clone(),
-                    referred: fk.referred_columns.iter().map(|c| c.value.clone()).collect(),
+                    referred: fk
+                        .referred_columns
+                        .iter()
+                        .map(|c| c.value.clone())
+                        .collect(),
                     origin,
                 });
             }
@@ -398,10 +429,10 @@ fn alter_table(
     path: &Arc<Path>,
 ) -> Option<String> {
     match op {
-        AlterTableOperation::AddColumn { column_def, .. } => {
-            if table.column(dialect, &column_def.name.value).is_none() {
-                add_column(table, column_def, path);
-            }
+        AlterTableOperation::AddColumn { column_def, .. }
+            if table.column(dialect, &column_def.name.value).is_none() =>
+        {
+            add_column(table, column_def, path);
         }
         AlterTableOperation::DropColumn { column_names, .. } => {
             for dropped in column_names {

@@ -57,7 +57,10 @@ pub enum Evidence {
     HasTenantColumn(String),
     ListedTenant,
     /// A foreign-key child of a tenant table (`JOB.work_order_id → WORK_ORDER`).
-    ChildOf { parent: String, columns: Vec<String> },
+    ChildOf {
+        parent: String,
+        columns: Vec<String>,
+    },
     /// A view over these tenant tables.
     ViewOver(Vec<String>),
     ListedShared,
@@ -66,9 +69,13 @@ pub enum Evidence {
     /// References a table whose isolation is itself undecided (`FLOATING_POOL → EMPLOYEE`).
     References(String),
     /// Points at the root under another column name (`client_id_assigned`).
-    PointsAtRoot { column: String },
+    PointsAtRoot {
+        column: String,
+    },
     /// A text column named after the tenant column, with no foreign key.
-    TenantAsText { column: String },
+    TenantAsText {
+        column: String,
+    },
     Unrelated,
 }
 
@@ -253,10 +260,12 @@ impl TenantModel {
                 info.class = TableClass::Tenant;
                 info.evidence.push(Evidence::ListedTenant);
             }
-            if listed(&tenant, &name) && info.class == TableClass::Tenant && info.declared {
-                if !info.evidence.contains(&Evidence::ListedTenant) {
-                    info.evidence.push(Evidence::ListedTenant);
-                }
+            if listed(&tenant, &name)
+                && info.class == TableClass::Tenant
+                && info.declared
+                && !info.evidence.contains(&Evidence::ListedTenant)
+            {
+                info.evidence.push(Evidence::ListedTenant);
             }
         }
         self.infer_children(&schema);
@@ -273,7 +282,9 @@ impl TenantModel {
                 if fk.columns.len() != 1 || !fk.columns[0].eq_ignore_ascii_case(column) {
                     continue;
                 }
-                let Some(parent) = self.lookup_str(&fk.table) else { continue };
+                let Some(parent) = self.lookup_str(&fk.table) else {
+                    continue;
+                };
                 let parent_def = schema.table(&fk.table);
                 let key = fk.referred.first().cloned().or_else(|| {
                     parent_def
@@ -284,7 +295,11 @@ impl TenantModel {
                 if self.tables[parent].name.eq_ignore_ascii_case(&table.name) {
                     continue;
                 }
-                roots.entry(parent).or_insert((key, Vec::new())).1.push(table.name.clone());
+                roots
+                    .entry(parent)
+                    .or_insert((key, Vec::new()))
+                    .1
+                    .push(table.name.clone());
             }
         }
         let mut out: HashMap<TableId, (String, Evidence)> = roots
@@ -326,7 +341,9 @@ impl TenantModel {
         loop {
             let mut changed = false;
             for table in schema.tables() {
-                let Some(id) = self.lookup_str(&table.name) else { continue };
+                let Some(id) = self.lookup_str(&table.name) else {
+                    continue;
+                };
                 if self.tables[id].class != TableClass::Global {
                     continue;
                 }
@@ -369,7 +386,9 @@ impl TenantModel {
     fn mark_undecided(&mut self, schema: &Schema) {
         let tenant_column = self.config.tenant_column.to_ascii_lowercase();
         for table in schema.tables() {
-            let Some(id) = self.lookup_str(&table.name) else { continue };
+            let Some(id) = self.lookup_str(&table.name) else {
+                continue;
+            };
             if self.tables[id].class != TableClass::Global {
                 continue;
             }
@@ -403,11 +422,13 @@ impl TenantModel {
                 let named_after = lower != tenant_column
                     && (lower.starts_with(&tenant_column)
                         || lower.ends_with(&tenant_column)
-                        || lower.contains(tenant_column.trim_end_matches("_id")) && lower.contains("client"));
-                let has_fk = table
-                    .foreign_keys
-                    .iter()
-                    .any(|fk| fk.columns.iter().any(|c| c.eq_ignore_ascii_case(&column.name)));
+                        || lower.contains(tenant_column.trim_end_matches("_id"))
+                            && lower.contains("client"));
+                let has_fk = table.foreign_keys.iter().any(|fk| {
+                    fk.columns
+                        .iter()
+                        .any(|c| c.eq_ignore_ascii_case(&column.name))
+                });
                 let textual = column.data_type.is_empty()
                     || ["TEXT", "CHAR", "CLOB", "STRING"]
                         .iter()
@@ -428,7 +449,9 @@ impl TenantModel {
         loop {
             let mut changed = false;
             for table in schema.tables() {
-                let Some(id) = self.lookup_str(&table.name) else { continue };
+                let Some(id) = self.lookup_str(&table.name) else {
+                    continue;
+                };
                 if self.tables[id].class != TableClass::Global {
                     continue;
                 }
@@ -469,7 +492,8 @@ mod tests {
         let mut schema = Schema::new(config.dialect);
         let path: Arc<Path> = Arc::from(Path::new("schema.sql"));
         for sql in ddl.split(';').filter(|s| !s.trim().is_empty()) {
-            let st = parse_statement(sql, config.dialect, &offset_map(Location::new(1, 1))).unwrap();
+            let st =
+                parse_statement(sql, config.dialect, &offset_map(Location::new(1, 1))).unwrap();
             schema.apply(&st, &path);
         }
         TenantModel::new(config, schema)
@@ -504,7 +528,9 @@ mod tests {
         assert_eq!(class(&m, "JOB"), TableClass::Tenant);
         let job = m.info(m.lookup_str("JOB").unwrap());
         assert_eq!(job.tenant_column, None);
-        assert!(matches!(&job.evidence[0], Evidence::ChildOf { parent, .. } if parent == "WORK_ORDER"));
+        assert!(
+            matches!(&job.evidence[0], Evidence::ChildOf { parent, .. } if parent == "WORK_ORDER")
+        );
         assert_eq!(class(&m, "DEFECT_DETAIL"), TableClass::Tenant);
         // EMPLOYEE keeps the tenant as text; FLOATING_POOL is referenced by nothing
         // tenant but is not declared either.
@@ -529,7 +555,10 @@ mod tests {
 
     #[test]
     fn listed_tables_without_ddl_are_known() {
-        let m = model("", "[tables]\ntenant = [\"AUDIT_LOG\"]\nshared = [\"SHIFT\"]\n");
+        let m = model(
+            "",
+            "[tables]\ntenant = [\"AUDIT_LOG\"]\nshared = [\"SHIFT\"]\n",
+        );
         assert_eq!(class(&m, "audit_log"), TableClass::Tenant);
         assert_eq!(class(&m, "shift"), TableClass::Shared);
         let log = m.info(m.lookup_str("AUDIT_LOG").unwrap());

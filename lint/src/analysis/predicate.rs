@@ -1,0 +1,809 @@
+//! Predicate proofs: which occurrences a WHERE / ON binds to the caller's tenant.
+//!
+//! A predicate becomes a [`Formula`] of facts: *`t` is bound* (`t.client_id = :c`) and
+//! *if `a` is bound then `b` is* (`a.client_id = b.client_id`, or a child's foreign key
+//! equal to its bound parent's key). [`solve`] computes the bound occurrences to a
+//! fixed point; an `OR` binds an occurrence only when every branch does. Predicates
+//! that mention a tenant column and still bind nothing are explained by [`Walker::explain`].
+
+use std::ops::ControlFlow;
+use std::rc::Rc;
+
+use sqlparser::ast::{
+    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, Ident, InTarget, ObjectName, Query,
+    Spanned, UnaryOperator, Value, Visit, Visitor,
+};
+
+use crate::analysis::scope::{Carried, Resolved, Scope, SourceKind, carried_by, resolve};
+use crate::analysis::{LiteralUse, Walker, WeakPredicate, Weakness};
+use crate::model::dialect::last_ident;
+
+/// A fact a predicate establishes, over the indices of the block's relations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fact {
+    /// The relation is bound.
+    Direct(usize),
+    /// If the first is bound, so is the second.
+    Edge(usize, usize),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Formula {
+    Facts(Vec<Fact>),
+    And(Vec<Formula>),
+    Or(Vec<Formula>),
+}
+
+/// One predicate of a block with the relations it may bind: a `WHERE` or inner `ON`
+/// binds any, the `ON` of a `LEFT JOIN` only its right-hand side.
+pub(crate) struct Piece<'e> {
+    pub expr: Option<&'e Expr>,
+    pub formula: Formula,
+    pub allowed: Option<Rc<[bool]>>,
+}
+
+/// A value as the proof sees it.
+#[derive(Debug, Clone)]
+pub(crate) enum Operand<'e> {
+    /// A column of a scoped relation of this block.
+    Column {
+        source: usize,
+        column: &'e Ident,
+    },
+    /// A value that carries the tenant (or a proved key), or nothing.
+    Carries(Carried),
+    /// A column that carries nothing, by name.
+    Named(String),
+    /// The tenant column of an enclosing relation that is itself unbound.
+    Unproved(String),
+    Literal(String),
+    /// A parameter strict mode does not accept.
+    Param(String),
+    Other,
+}
+
+/// Table functions whose `value` column yields the elements of their argument.
+const LIST_FUNCTIONS: [&str; 5] = ["json_each", "json_tree", "carray", "rarray", "unnest"];
+
+pub(crate) fn is_list_function(name: &ObjectName) -> bool {
+    last_ident(name).is_some_and(|i| {
+        LIST_FUNCTIONS
+            .iter()
+            .any(|f| i.value.eq_ignore_ascii_case(f))
+    })
+}
+
+impl<'m> Walker<'m> {
+    pub(crate) fn operand<'e>(&mut self, expr: &'e Expr, scope: &Scope) -> Operand<'e> {
+        match expr {
+            Expr::Nested(inner) => self.operand(inner, scope),
+            Expr::Cast { expr, .. } => self.operand(expr, scope),
+            Expr::Identifier(ident) => self.column_operand(std::slice::from_ref(ident), scope),
+            Expr::CompoundIdentifier(parts) => self.column_operand(parts, scope),
+            Expr::Value(v) => match &v.value {
+                Value::Placeholder(p) if self.model.config.is_tenant_param(p) => {
+                    Operand::Carries(Carried::Tenant)
+                }
+                Value::Placeholder(p) => Operand::Param(p.clone()),
+                Value::Null => Operand::Other,
+                other => Operand::Literal(other.to_string()),
+            },
+            Expr::Subquery(query) => Operand::Carries(self.subquery_value(query, scope)),
+            _ => Operand::Other,
+        }
+    }
+
+    fn column_operand<'e>(&mut self, parts: &'e [Ident], scope: &Scope) -> Operand<'e> {
+        let Some(column) = parts.last() else {
+            return Operand::Other;
+        };
+        let display = || {
+            parts
+                .iter()
+                .map(|p| p.value.as_str())
+                .collect::<Vec<_>>()
+                .join(".")
+        };
+        match resolve(self.model, scope, parts) {
+            Some((Resolved::Local(i, source), _)) => match &source.kind {
+                SourceKind::Scoped(_) => Operand::Column { source: i, column },
+                _ => match carried_by(self.model, source, column) {
+                    Carried::Nothing => Operand::Named(display()),
+                    carried => Operand::Carries(carried),
+                },
+            },
+            Some((Resolved::Outer(source), _)) => {
+                match (&source.kind, carried_by(self.model, source, column)) {
+                    (SourceKind::Scoped(occ), Carried::Nothing) if !occ.proved => {
+                        Operand::Unproved(source.binding.clone())
+                    }
+                    (_, Carried::Nothing) => Operand::Named(display()),
+                    (_, carried) => Operand::Carries(carried),
+                }
+            }
+            None => Operand::Named(display()),
+        }
+    }
+
+    /// What a subquery used as a value returns. Its findings are reported when the
+    /// block's subqueries are walked in place, so it is analysed quietly here.
+    pub(crate) fn subquery_value(&mut self, query: &Query, scope: &Scope) -> Carried {
+        self.quiet += 1;
+        let shape = self.query(query, scope, crate::analysis::Role::Read);
+        self.quiet -= 1;
+        shape.single()
+    }
+
+    /// Whether `column` of the block's relation `s` is its tenant column.
+    fn tenant_column(&self, scope: &Scope, s: usize, column: &Ident) -> bool {
+        crate::analysis::scope::is_tenant_column(self.model, &scope.sources[s], column)
+    }
+
+    /// The parent a child without tenant column reaches through `column`, as
+    /// (parent table, referenced column).
+    fn parent_via(&self, scope: &Scope, s: usize, column: &Ident) -> Option<(usize, String)> {
+        let SourceKind::Scoped(occ) = &scope.sources[s].kind else {
+            return None;
+        };
+        let info = self.model.info(occ.table);
+        if info.tenant_column.is_some() {
+            return None;
+        }
+        let def = self.model.definition(occ.table)?;
+        let dialect = self.model.dialect();
+        def.foreign_keys.iter().find_map(|fk| {
+            if fk.columns.len() != 1 || !dialect.same(column, &fk.columns[0]) {
+                return None;
+            }
+            let parent = self.model.lookup_str(&fk.table)?;
+            let referred = fk.referred.first().cloned().or_else(|| {
+                let def = self.model.definition(parent)?;
+                def.primary_key()?.columns.first().cloned()
+            })?;
+            Some((parent, dialect.key_str(&referred, false).into_owned()))
+        })
+    }
+
+    fn scoped_table(scope: &Scope, s: usize) -> Option<usize> {
+        match &scope.sources[s].kind {
+            SourceKind::Scoped(occ) => Some(occ.table),
+            _ => None,
+        }
+    }
+
+    /// Facts of `left = right`.
+    fn equality_facts(
+        &mut self,
+        left: &Operand,
+        right: &Operand,
+        scope: &Scope,
+        span: sqlparser::tokenizer::Span,
+        facts: &mut Vec<Fact>,
+    ) {
+        for (mine, other) in [(left, right), (right, left)] {
+            let Operand::Column { source: s, column } = mine else {
+                continue;
+            };
+            let (s, column) = (*s, *column);
+            if self.tenant_column(scope, s, column) {
+                match other {
+                    Operand::Carries(Carried::Tenant) => facts.push(Fact::Direct(s)),
+                    Operand::Column {
+                        source: t,
+                        column: c,
+                    } if *t != s && self.tenant_column(scope, *t, c) => {
+                        facts.push(Fact::Edge(*t, s));
+                    }
+                    Operand::Literal(literal) => self.literal(scope, s, span, literal),
+                    _ => {}
+                }
+            } else if let Some((parent, referred)) = self.parent_via(scope, s, column) {
+                let dialect = self.model.dialect();
+                match other {
+                    Operand::Carries(Carried::Key { table, column: c })
+                        if *table == parent && *c == referred =>
+                    {
+                        facts.push(Fact::Direct(s));
+                    }
+                    Operand::Column {
+                        source: t,
+                        column: c,
+                    } if Self::scoped_table(scope, *t) == Some(parent)
+                        && dialect.key(c) == referred.as_str() =>
+                    {
+                        facts.push(Fact::Edge(*t, s));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn literal(
+        &mut self,
+        scope: &Scope,
+        s: usize,
+        span: sqlparser::tokenizer::Span,
+        literal: &str,
+    ) {
+        if !self.reporting() {
+            return;
+        }
+        if let SourceKind::Scoped(occ) = &scope.sources[s].kind {
+            self.out.literals.push(LiteralUse::for_occurrence(
+                occ.span, occ.table, span, literal,
+            ));
+        }
+    }
+
+    /// The facts of one predicate that is neither `AND` nor `OR`.
+    fn atom(&mut self, expr: &Expr, scope: &Scope) -> Vec<Fact> {
+        let mut facts = Vec::new();
+        match expr {
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::Eq,
+                right,
+            } => {
+                if let (Expr::Tuple(ls), Expr::Tuple(rs)) = (strip(left), strip(right)) {
+                    if ls.len() == rs.len() {
+                        for (l, r) in ls.iter().zip(rs) {
+                            let (lo, ro) = (self.operand(l, scope), self.operand(r, scope));
+                            self.equality_facts(
+                                &lo,
+                                &ro,
+                                scope,
+                                l.span().union(&r.span()),
+                                &mut facts,
+                            );
+                        }
+                    }
+                    return facts;
+                }
+                let (lo, ro) = (self.operand(left, scope), self.operand(right, scope));
+                self.equality_facts(&lo, &ro, scope, expr.span(), &mut facts);
+            }
+            Expr::In {
+                expr: subject,
+                target,
+                negated: false,
+                ..
+            } => {
+                let subject = self.operand(subject, scope);
+                match target {
+                    InTarget::List(items) => {
+                        let values: Vec<Operand> =
+                            items.iter().map(|i| self.operand(i, scope)).collect();
+                        let mut shared: Option<Vec<Fact>> = None;
+                        for value in &values {
+                            let mut one = Vec::new();
+                            self.equality_facts(&subject, value, scope, expr.span(), &mut one);
+                            one.retain(|f| matches!(f, Fact::Direct(_)));
+                            shared = Some(match shared {
+                                None => one,
+                                Some(prev) => {
+                                    prev.into_iter().filter(|f| one.contains(f)).collect()
+                                }
+                            });
+                        }
+                        facts.extend(shared.unwrap_or_default());
+                    }
+                    InTarget::Subquery(query) => {
+                        let value = Operand::Carries(self.subquery_value(query, scope));
+                        self.equality_facts(&subject, &value, scope, expr.span(), &mut facts);
+                    }
+                    InTarget::Table { name, args } => {
+                        self.handled.insert(name as *const ObjectName);
+                        let value = self.list_function_value(name, args.as_deref(), scope);
+                        self.equality_facts(&subject, &value, scope, expr.span(), &mut facts);
+                    }
+                    InTarget::Unnest(array) => {
+                        let value = match self.operand(array, scope) {
+                            Operand::Carries(Carried::Tenant) => Operand::Carries(Carried::Tenant),
+                            _ => Operand::Other,
+                        };
+                        self.equality_facts(&subject, &value, scope, expr.span(), &mut facts);
+                    }
+                }
+            }
+            Expr::AnyOp {
+                left,
+                compare_op: BinaryOperator::Eq,
+                right,
+                ..
+            } => {
+                let subject = self.operand(left, scope);
+                let value = match self.operand(right, scope) {
+                    carried @ Operand::Carries(_) => carried,
+                    _ => Operand::Other,
+                };
+                self.equality_facts(&subject, &value, scope, expr.span(), &mut facts);
+            }
+            _ => {}
+        }
+        facts
+    }
+
+    /// `json_each(:scope)` and friends yield tenant ids when their argument carries them.
+    pub(crate) fn list_function_value(
+        &mut self,
+        name: &ObjectName,
+        args: Option<&[FunctionArg]>,
+        scope: &Scope,
+    ) -> Operand<'static> {
+        if !is_list_function(name) {
+            return Operand::Other;
+        }
+        let first = args.and_then(|a| a.first()).and_then(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+            _ => None,
+        });
+        match first.map(|e| self.operand(e, scope)) {
+            Some(Operand::Carries(Carried::Tenant)) => Operand::Carries(Carried::Tenant),
+            _ => Operand::Other,
+        }
+    }
+
+    pub(crate) fn formula(&mut self, expr: &Expr, scope: &Scope) -> Formula {
+        match expr {
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::And,
+                right,
+            } => Formula::And(vec![self.formula(left, scope), self.formula(right, scope)]),
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::Or,
+                right,
+            } => {
+                let mut branches = Vec::new();
+                for side in [left, right] {
+                    match self.formula(side, scope) {
+                        Formula::Or(inner) => branches.extend(inner),
+                        other => branches.push(other),
+                    }
+                }
+                Formula::Or(branches)
+            }
+            Expr::Nested(inner) => self.formula(inner, scope),
+            atom => Formula::Facts(self.atom(atom, scope)),
+        }
+    }
+
+    /// Explains why relation `s` is not bound by `expr`: every predicate that mentions
+    /// its tenant column (or, for a child without one, its parent key) and why it does
+    /// not bind, plus the unbound relations it is joined to.
+    pub(crate) fn explain(
+        &mut self,
+        expr: &Expr,
+        s: usize,
+        allowed: bool,
+        scope: &Scope,
+        weak: &mut Vec<WeakPredicate>,
+        linked: &mut Vec<String>,
+    ) {
+        self.explain_in(expr, s, allowed, scope, Context::default(), weak, linked);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn explain_in(
+        &mut self,
+        expr: &Expr,
+        s: usize,
+        allowed: bool,
+        scope: &Scope,
+        ctx: Context,
+        weak: &mut Vec<WeakPredicate>,
+        linked: &mut Vec<String>,
+    ) {
+        match expr {
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::And,
+                right,
+            } => {
+                self.explain_in(left, s, allowed, scope, ctx, weak, linked);
+                self.explain_in(right, s, allowed, scope, ctx, weak, linked);
+            }
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::Or,
+                right,
+            } => {
+                let ctx = Context {
+                    or_root: ctx.or_root.or(Some((expr.span(), optional_filter(expr)))),
+                    ..ctx
+                };
+                self.explain_in(left, s, allowed, scope, ctx, weak, linked);
+                self.explain_in(right, s, allowed, scope, ctx, weak, linked);
+            }
+            Expr::Nested(inner) => self.explain_in(inner, s, allowed, scope, ctx, weak, linked),
+            Expr::UnaryOp {
+                op: UnaryOperator::Not,
+                expr: inner,
+            } => {
+                let ctx = Context {
+                    negated: true,
+                    ..ctx
+                };
+                self.explain_in(inner, s, allowed, scope, ctx, weak, linked);
+            }
+            atom => {
+                if !self.mentions(atom, s, scope) {
+                    return;
+                }
+                let why = if ctx.negated {
+                    Some(Weakness::Negated)
+                } else if let Some((span, optional)) = ctx.or_root {
+                    let why = if optional {
+                        Weakness::Optional
+                    } else {
+                        Weakness::InsideOr
+                    };
+                    if !weak.iter().any(|w| w.span == span) {
+                        weak.push(WeakPredicate { span, why });
+                    }
+                    return;
+                } else if !allowed {
+                    Some(Weakness::OuterJoinOn)
+                } else {
+                    self.atom_weakness(atom, s, scope, linked)
+                };
+                if let Some(why) = why {
+                    weak.push(WeakPredicate {
+                        span: atom.span(),
+                        why,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Why an atom that mentions relation `s`'s tenant column does not bind it; `None`
+    /// when it is a literal (its own rule) or a join to another unbound relation.
+    fn atom_weakness(
+        &mut self,
+        atom: &Expr,
+        s: usize,
+        scope: &Scope,
+        linked: &mut Vec<String>,
+    ) -> Option<Weakness> {
+        match atom {
+            Expr::IsNull(_) | Expr::IsNotNull(_) => Some(Weakness::NullCheck),
+            Expr::Like { negated, .. }
+            | Expr::ILike { negated, .. }
+            | Expr::SimilarTo { negated, .. }
+            | Expr::RLike { negated, .. } => Some(if *negated {
+                Weakness::Negated
+            } else {
+                Weakness::Pattern
+            }),
+            Expr::Between { negated: true, .. } | Expr::In { negated: true, .. } => {
+                Some(Weakness::Negated)
+            }
+            Expr::Between { .. } => Some(Weakness::Comparison("BETWEEN".into())),
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::Eq,
+                right,
+            } => {
+                let (lo, ro) = (self.operand(left, scope), self.operand(right, scope));
+                let mine =
+                    |o: &Operand| matches!(o, Operand::Column { source, .. } if *source == s);
+                let other = match (mine(&lo), mine(&ro)) {
+                    (true, true) => return Some(Weakness::SelfEquality),
+                    (true, false) => ro,
+                    (false, true) => lo,
+                    (false, false) => return Some(Weakness::Wrapped),
+                };
+                self.other_side_weakness(other, scope, linked)
+            }
+            Expr::BinaryOp { op, .. } if is_comparison(op) => {
+                Some(Weakness::Comparison(op.to_string()))
+            }
+            Expr::BinaryOp { .. } => Some(Weakness::Wrapped),
+            Expr::In {
+                target: InTarget::List(items),
+                ..
+            } => {
+                for item in items {
+                    let operand = self.operand(item, scope);
+                    if let Some(why) = self.other_side_weakness(operand, scope, linked) {
+                        return Some(why);
+                    }
+                }
+                None
+            }
+            Expr::In { .. } | Expr::AnyOp { .. } => Some(Weakness::UnboundSubquery),
+            Expr::Function(_) => Some(Weakness::Wrapped),
+            _ => Some(Weakness::Other),
+        }
+    }
+
+    fn other_side_weakness(
+        &mut self,
+        other: Operand,
+        scope: &Scope,
+        linked: &mut Vec<String>,
+    ) -> Option<Weakness> {
+        match other {
+            Operand::Literal(_) | Operand::Carries(Carried::Tenant) => None,
+            Operand::Column { source, column } => {
+                if self.tenant_column(scope, source, column) {
+                    linked.push(scope.sources[source].binding.clone());
+                    None
+                } else {
+                    Some(Weakness::NonTenantColumn(format!(
+                        "{}.{}",
+                        scope.sources[source].binding, column.value
+                    )))
+                }
+            }
+            Operand::Unproved(binding) => {
+                linked.push(binding);
+                None
+            }
+            Operand::Named(name) => Some(Weakness::NonTenantColumn(name)),
+            Operand::Param(name) => Some(Weakness::NonTenantParam(name)),
+            Operand::Carries(_) => Some(Weakness::UnboundSubquery),
+            Operand::Other => Some(Weakness::Wrapped),
+        }
+    }
+
+    /// Whether `expr` (outside its subqueries) refers to relation `s`'s tenant column,
+    /// or to the parent key of a child without one.
+    fn mentions(&self, expr: &Expr, s: usize, scope: &Scope) -> bool {
+        struct Mentions<'a, 'w> {
+            walker: &'a Walker<'w>,
+            scope: &'a Scope<'a>,
+            s: usize,
+            depth: usize,
+            found: bool,
+        }
+        impl Visitor for Mentions<'_, '_> {
+            type Break = ();
+            fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+                self.depth += 1;
+                ControlFlow::Continue(())
+            }
+            fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+                self.depth -= 1;
+                ControlFlow::Continue(())
+            }
+            fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+                if self.depth > 0 {
+                    return ControlFlow::Continue(());
+                }
+                let parts = match expr {
+                    Expr::Identifier(i) => std::slice::from_ref(i),
+                    Expr::CompoundIdentifier(parts) => parts.as_slice(),
+                    _ => return ControlFlow::Continue(()),
+                };
+                if let Some((Resolved::Local(i, _), _)) =
+                    resolve(self.walker.model, self.scope, parts)
+                {
+                    let column = parts.last().expect("non-empty");
+                    if i == self.s
+                        && (self.walker.tenant_column(self.scope, i, column)
+                            || self.walker.parent_via(self.scope, i, column).is_some())
+                    {
+                        self.found = true;
+                        return ControlFlow::Break(());
+                    }
+                }
+                ControlFlow::Continue(())
+            }
+        }
+        let mut visitor = Mentions {
+            walker: self,
+            scope,
+            s,
+            depth: 0,
+            found: false,
+        };
+        let _ = expr.visit(&mut visitor);
+        visitor.found
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Context {
+    negated: bool,
+    /// The outermost enclosing `OR` and whether it is an optional filter.
+    or_root: Option<(sqlparser::tokenizer::Span, bool)>,
+}
+
+fn strip(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Nested(inner) => strip(inner),
+        other => other,
+    }
+}
+
+fn is_comparison(op: &BinaryOperator) -> bool {
+    matches!(
+        op,
+        BinaryOperator::NotEq
+            | BinaryOperator::Lt
+            | BinaryOperator::LtEq
+            | BinaryOperator::Gt
+            | BinaryOperator::GtEq
+            | BinaryOperator::Spaceship
+    )
+}
+
+/// `(:c IS NULL OR col = :c)`: some branch tests a parameter for NULL.
+fn optional_filter(expr: &Expr) -> bool {
+    match strip(expr) {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Or,
+            right,
+        } => optional_filter(left) || optional_filter(right),
+        Expr::IsNull(inner) => matches!(
+            strip(inner),
+            Expr::Value(v) if matches!(v.value, Value::Placeholder(_))
+        ),
+        _ => false,
+    }
+}
+
+/// Computes which relations the pieces bind, to a fixed point.
+pub(crate) fn solve(pieces: &[Piece], relations: usize) -> Vec<bool> {
+    let mut proved = vec![false; relations];
+    let mut context = Vec::new();
+    for piece in pieces {
+        top_facts(&piece.formula, piece.allowed.as_ref(), &mut context);
+    }
+    loop {
+        let mut changed = false;
+        for piece in pieces {
+            changed |= apply(
+                &piece.formula,
+                &mut proved,
+                piece.allowed.as_ref(),
+                &context,
+            );
+        }
+        if !changed {
+            return proved;
+        }
+    }
+}
+
+type Allowed = Option<Rc<[bool]>>;
+
+/// The facts that hold whatever branch an `OR` takes: those reached through `AND`s only.
+fn top_facts(formula: &Formula, allowed: Option<&Rc<[bool]>>, out: &mut Vec<(Fact, Allowed)>) {
+    match formula {
+        Formula::Facts(facts) => out.extend(facts.iter().map(|f| (*f, allowed.cloned()))),
+        Formula::And(children) => children.iter().for_each(|c| top_facts(c, allowed, out)),
+        Formula::Or(_) => {}
+    }
+}
+
+fn permitted(allowed: Option<&Rc<[bool]>>, i: usize) -> bool {
+    allowed.is_none_or(|a| a.get(i).copied().unwrap_or(false))
+}
+
+fn set(fact: Fact, proved: &mut [bool], allowed: Option<&Rc<[bool]>>) -> bool {
+    let target = match fact {
+        Fact::Direct(t) => t,
+        Fact::Edge(from, to) if proved[from] => to,
+        Fact::Edge(..) => return false,
+    };
+    if !proved[target] && permitted(allowed, target) {
+        proved[target] = true;
+        true
+    } else {
+        false
+    }
+}
+
+fn apply(
+    formula: &Formula,
+    proved: &mut Vec<bool>,
+    allowed: Option<&Rc<[bool]>>,
+    context: &[(Fact, Allowed)],
+) -> bool {
+    match formula {
+        Formula::Facts(facts) => {
+            let mut changed = false;
+            for fact in facts {
+                changed |= set(*fact, proved, allowed);
+            }
+            changed
+        }
+        Formula::And(children) => {
+            let mut changed = false;
+            for child in children {
+                changed |= apply(child, proved, allowed, context);
+            }
+            changed
+        }
+        Formula::Or(branches) => {
+            let mut common: Option<Vec<bool>> = None;
+            for branch in branches {
+                let mut mine = proved.clone();
+                let mut local = context.to_vec();
+                top_facts(branch, allowed, &mut local);
+                loop {
+                    let mut changed = apply(branch, &mut mine, allowed, &local);
+                    for (fact, allowed) in &local {
+                        changed |= set(*fact, &mut mine, allowed.as_ref());
+                    }
+                    if !changed {
+                        break;
+                    }
+                }
+                common = Some(match common {
+                    None => mine,
+                    Some(prev) => prev.iter().zip(&mine).map(|(a, b)| *a && *b).collect(),
+                });
+            }
+            let mut changed = false;
+            for (i, bound) in common.unwrap_or_default().into_iter().enumerate() {
+                if bound && !proved[i] {
+                    proved[i] = true;
+                    changed = true;
+                }
+            }
+            changed
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn piece(formula: Formula, allowed: Option<&[bool]>) -> Piece<'static> {
+        Piece {
+            expr: None,
+            formula,
+            allowed: allowed.map(Rc::from),
+        }
+    }
+
+    #[test]
+    fn edges_propagate_to_a_fixed_point() {
+        let f = Formula::Facts(vec![Fact::Edge(1, 2), Fact::Edge(0, 1), Fact::Direct(0)]);
+        assert_eq!(solve(&[piece(f, None)], 3), [true, true, true]);
+    }
+
+    #[test]
+    fn or_binds_only_what_every_branch_binds() {
+        let f = Formula::Or(vec![
+            Formula::Facts(vec![Fact::Direct(0), Fact::Direct(1)]),
+            Formula::Facts(vec![Fact::Direct(0)]),
+        ]);
+        assert_eq!(solve(&[piece(f, None)], 2), [true, false]);
+    }
+
+    #[test]
+    fn or_branches_see_facts_outside_the_or() {
+        // b.c = a.c AND (a.c = :x OR b.c = :x)
+        let f = Formula::And(vec![
+            Formula::Facts(vec![Fact::Edge(0, 1), Fact::Edge(1, 0)]),
+            Formula::Or(vec![
+                Formula::Facts(vec![Fact::Direct(0)]),
+                Formula::Facts(vec![Fact::Direct(1)]),
+            ]),
+        ]);
+        assert_eq!(solve(&[piece(f, None)], 2), [true, true]);
+    }
+
+    #[test]
+    fn outer_join_on_binds_only_the_right_side() {
+        let on = Formula::Facts(vec![Fact::Direct(0), Fact::Edge(0, 1), Fact::Edge(1, 0)]);
+        assert_eq!(
+            solve(&[piece(on.clone(), Some(&[false, true]))], 2),
+            [false, false]
+        );
+        let wh = Formula::Facts(vec![Fact::Direct(0)]);
+        assert_eq!(
+            solve(&[piece(wh, None), piece(on, Some(&[false, true]))], 2),
+            [true, true]
+        );
+    }
+}

@@ -1,0 +1,865 @@
+//! Walking queries: CTEs, set operations, `SELECT` blocks, `FROM` items and joins,
+//! derived tables and the subqueries inside expressions.
+
+use std::ops::{ControlFlow, Range};
+use std::rc::Rc;
+
+use sqlparser::ast::{
+    Expr, FunctionArg, GroupByExpr, JoinConstraint, JoinOperator, LimitClause, ObjectName,
+    OrderByKind, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, SetOperator,
+    Spanned, TableAlias, TableFactor, TableWithJoins, Values, Visit, Visitor, With,
+};
+use sqlparser::tokenizer::Span;
+
+use crate::analysis::predicate::{Fact, Formula, Operand, Piece, is_list_function, solve};
+use crate::analysis::scope::{
+    Carried, Occ, Resolved, Scope, Shape, ShapeColumn, Source, SourceKind, carried_by, resolve,
+};
+use crate::analysis::{LiteralUse, Occurrence, Role, UnknownTable, Walker};
+use crate::model::dialect::{last_ident, schema_ident};
+
+/// The relations and predicates of one block (`SELECT`, `UPDATE` or `DELETE`).
+#[derive(Default)]
+pub(crate) struct Block<'e> {
+    pub sources: Vec<Source>,
+    pub pieces: Vec<Piece<'e>>,
+    /// `ON` expressions, walked for subqueries once the block is proved.
+    pub on_exprs: Vec<&'e Expr>,
+}
+
+/// Columns of the table functions that yield list elements.
+const LIST_COLUMNS: [&str; 8] = [
+    "key", "value", "type", "atom", "id", "parent", "fullkey", "path",
+];
+
+impl<'m> Walker<'m> {
+    pub(crate) fn query(&mut self, query: &Query, scope: &Scope, role: Role) -> Shape {
+        let mark = self.ctes.len();
+        if let Some(with) = &query.with {
+            self.with_clause(with, scope, role);
+        }
+        let order: Vec<&Expr> = match query.order_by.as_ref().map(|o| &o.kind) {
+            Some(OrderByKind::Expressions(exprs)) => exprs.iter().map(|e| &e.expr).collect(),
+            _ => Vec::new(),
+        };
+        let shape = self.set_expr(&query.body, scope, role, &order);
+        let mut tail: Vec<&Expr> = Vec::new();
+        match &query.limit_clause {
+            Some(LimitClause::LimitOffset {
+                limit,
+                offset,
+                limit_by,
+            }) => {
+                tail.extend(limit);
+                tail.extend(offset.as_ref().map(|o| &o.value));
+                tail.extend(limit_by);
+            }
+            Some(LimitClause::OffsetCommaLimit { offset, limit }) => tail.extend([offset, limit]),
+            None => {}
+        }
+        tail.extend(query.fetch.as_ref().and_then(|f| f.quantity.as_ref()));
+        for expr in tail {
+            self.subqueries_in(expr, scope, role);
+        }
+        self.ctes.truncate(mark);
+        shape
+    }
+
+    fn with_clause(&mut self, with: &With, scope: &Scope, role: Role) {
+        let dialect = self.model.dialect();
+        for cte in &with.cte_tables {
+            let name = dialect.key(&cte.alias.name).into_owned();
+            let columns: Vec<String> = cte
+                .alias
+                .columns
+                .iter()
+                .map(|c| dialect.key(&c.name).into_owned())
+                .collect();
+            let shape = if with.recursive {
+                let assumed = self.solve_recursive(&name, &cte.query, &columns, scope, role);
+                self.ctes.push((name.clone(), Rc::new(assumed)));
+                let shape = self.query(&cte.query, scope, role).renamed(&columns);
+                self.ctes.pop();
+                shape
+            } else {
+                self.query(&cte.query, scope, role).renamed(&columns)
+            };
+            self.ctes.push((name, Rc::new(shape)));
+        }
+    }
+
+    /// The greatest fixed point of what a recursive CTE's columns carry: start by
+    /// assuming every column carries the tenant and re-analyse the body until the
+    /// assumption holds. By induction on the recursion depth every row then carries
+    /// what the result claims.
+    fn solve_recursive(
+        &mut self,
+        name: &str,
+        body: &Query,
+        columns: &[String],
+        scope: &Scope,
+        role: Role,
+    ) -> Shape {
+        let mut assumed = Shape::top();
+        self.quiet += 1;
+        for _ in 0..16 {
+            self.ctes.push((name.to_string(), Rc::new(assumed.clone())));
+            let next = self.query(body, scope, role).renamed(columns);
+            self.ctes.pop();
+            let next = next.union(&assumed);
+            let same = !assumed.top
+                && next.columns.len() == assumed.columns.len()
+                && next
+                    .columns
+                    .iter()
+                    .zip(&assumed.columns)
+                    .all(|(a, b)| a.carried == b.carried);
+            assumed = next;
+            if same {
+                self.quiet -= 1;
+                return assumed;
+            }
+        }
+        self.quiet -= 1;
+        // No fixed point within the bound: claim nothing, which is always sound.
+        for column in &mut assumed.columns {
+            column.carried = Carried::Nothing;
+        }
+        assumed.top = false;
+        assumed
+    }
+
+    fn set_expr(&mut self, body: &SetExpr, scope: &Scope, role: Role, order: &[&Expr]) -> Shape {
+        match body {
+            SetExpr::Select(select) => self.select(select, scope, role, order),
+            SetExpr::Query(query) => {
+                let shape = self.query(query, scope, role);
+                for expr in order {
+                    self.subqueries_in(expr, scope, role);
+                }
+                shape
+            }
+            SetExpr::SetOperation {
+                left, op, right, ..
+            } => {
+                let l = self.set_expr(left, scope, role, &[]);
+                let r = self.set_expr(right, scope, role, &[]);
+                for expr in order {
+                    self.subqueries_in(expr, scope, role);
+                }
+                match op {
+                    SetOperator::Intersect => l.intersect(&r),
+                    SetOperator::Except | SetOperator::Minus => l,
+                    _ => l.union(&r),
+                }
+            }
+            SetExpr::Values(values) => self.values(values, scope, role),
+            SetExpr::Insert(statement)
+            | SetExpr::Update(statement)
+            | SetExpr::Delete(statement)
+            | SetExpr::Merge(statement) => {
+                self.statement(statement, scope);
+                Shape {
+                    open: true,
+                    ..Shape::default()
+                }
+            }
+            SetExpr::Table(table) => {
+                // `TABLE job` reads every row.
+                if let Some(name) = &table.table_name {
+                    let object = ObjectName::from(name.clone());
+                    self.unfiltered_relation(&object, role, name.span);
+                }
+                Shape {
+                    open: true,
+                    ..Shape::default()
+                }
+            }
+        }
+    }
+
+    fn values(&mut self, values: &Values, scope: &Scope, role: Role) -> Shape {
+        let width = values.rows.first().map_or(0, |r| r.len());
+        let mut columns: Vec<ShapeColumn> = (0..width)
+            .map(|i| ShapeColumn {
+                name: Some(format!("column{}", i + 1)),
+                carried: Carried::Tenant,
+                span: values.rows[0][i].span(),
+            })
+            .collect();
+        for row in &values.rows {
+            for (i, expr) in row.iter().enumerate() {
+                self.subqueries_in(expr, scope, role);
+                let carried = match self.operand(expr, scope) {
+                    Operand::Carries(c) => c,
+                    _ => Carried::Nothing,
+                };
+                if let Some(column) = columns.get_mut(i) {
+                    column.carried = column.carried.meet(&carried);
+                }
+            }
+        }
+        Shape {
+            columns,
+            open: false,
+            top: false,
+        }
+    }
+
+    fn select(&mut self, select: &Select, scope: &Scope, role: Role, order: &[&Expr]) -> Shape {
+        let mut block = Block::default();
+        self.add_from(&select.from, scope, role, &mut block);
+        self.prove_block(&mut block, select.selection.as_ref(), scope);
+        let inner = scope.child(&block.sources);
+
+        let mut exprs: Vec<&Expr> = Vec::new();
+        for item in &select.projection {
+            match item {
+                SelectItem::UnnamedExpr(e)
+                | SelectItem::ExprWithAlias { expr: e, .. }
+                | SelectItem::ExprWithAliases { expr: e, .. } => exprs.push(e),
+                SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::Expr(e), _) => {
+                    exprs.push(e)
+                }
+                _ => {}
+            }
+        }
+        exprs.extend(select.selection.as_ref());
+        exprs.extend(select.prewhere.as_ref());
+        exprs.extend(select.having.as_ref());
+        exprs.extend(select.qualify.as_ref());
+        if let GroupByExpr::Expressions(group, _) = &select.group_by {
+            exprs.extend(group);
+        }
+        exprs.extend(order.iter().copied());
+        exprs.extend(block.on_exprs.iter().copied());
+        for expr in exprs {
+            self.subqueries_in(expr, &inner, role);
+        }
+        self.projection_shape(&select.projection, &inner)
+    }
+
+    /// Adds the relations of `FROM` items and their join predicates to a block.
+    pub(crate) fn add_from<'e>(
+        &mut self,
+        from: &'e [TableWithJoins],
+        outer: &Scope,
+        role: Role,
+        block: &mut Block<'e>,
+    ) {
+        for item in from {
+            let start = block.sources.len();
+            self.factor(&item.relation, outer, role, block);
+            for join in &item.joins {
+                let left = start..block.sources.len();
+                self.factor(&join.relation, outer, role, block);
+                let right = left.end..block.sources.len();
+                self.join(&join.join_operator, left, right, outer, block);
+            }
+        }
+    }
+
+    fn join<'e>(
+        &mut self,
+        operator: &'e JoinOperator,
+        left: Range<usize>,
+        right: Range<usize>,
+        outer: &Scope,
+        block: &mut Block<'e>,
+    ) {
+        let only = |range: &Range<usize>, n: usize| -> Option<Rc<[bool]>> {
+            Some((0..n).map(|i| range.contains(&i)).collect())
+        };
+        let n = block.sources.len();
+        let (constraint, allowed) = match operator {
+            JoinOperator::Join(c)
+            | JoinOperator::Inner(c)
+            | JoinOperator::CrossJoin(c)
+            | JoinOperator::StraightJoin(c) => (c, None),
+            JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => (c, only(&right, n)),
+            JoinOperator::Right(c) | JoinOperator::RightOuter(c) => (c, only(&left, n)),
+            JoinOperator::FullOuter(c)
+            | JoinOperator::Semi(c)
+            | JoinOperator::LeftSemi(c)
+            | JoinOperator::RightSemi(c)
+            | JoinOperator::Anti(c)
+            | JoinOperator::LeftAnti(c)
+            | JoinOperator::RightAnti(c) => (c, only(&(0..0), n)),
+            JoinOperator::AsOf { constraint, .. } => (constraint, only(&(0..0), n)),
+            _ => return,
+        };
+        match constraint {
+            JoinConstraint::On(expr) => {
+                block.on_exprs.push(expr);
+                let formula = {
+                    let scope = outer.child(&block.sources);
+                    self.formula(expr, &scope)
+                };
+                block.pieces.push(Piece {
+                    expr: Some(expr),
+                    formula,
+                    allowed,
+                });
+            }
+            JoinConstraint::Using(columns) | JoinConstraint::UsingAlias(columns, _) => {
+                let names: Vec<String> = columns
+                    .iter()
+                    .filter_map(last_ident)
+                    .map(|i| i.value.clone())
+                    .collect();
+                let facts = self.shared_tenant_columns(&block.sources, &left, &right, Some(&names));
+                block.pieces.push(Piece {
+                    expr: None,
+                    formula: Formula::Facts(facts),
+                    allowed,
+                });
+            }
+            JoinConstraint::Natural => {
+                let facts = self.shared_tenant_columns(&block.sources, &left, &right, None);
+                block.pieces.push(Piece {
+                    expr: None,
+                    formula: Formula::Facts(facts),
+                    allowed,
+                });
+            }
+            JoinConstraint::None => {}
+        }
+    }
+
+    /// `USING (client_id)` / `NATURAL JOIN`: equal tenant columns of scoped relations
+    /// on both sides link them.
+    fn shared_tenant_columns(
+        &self,
+        sources: &[Source],
+        left: &Range<usize>,
+        right: &Range<usize>,
+        using: Option<&[String]>,
+    ) -> Vec<Fact> {
+        let tenant_of = |i: usize| match &sources[i].kind {
+            SourceKind::Scoped(occ) => self.model.info(occ.table).tenant_column.clone(),
+            _ => None,
+        };
+        let mut facts = Vec::new();
+        for r in right.clone() {
+            let Some(rc) = tenant_of(r) else { continue };
+            if using.is_some_and(|cols| !cols.iter().any(|c| c.eq_ignore_ascii_case(&rc))) {
+                continue;
+            }
+            for l in left.clone() {
+                if tenant_of(l).is_some_and(|lc| lc.eq_ignore_ascii_case(&rc)) {
+                    facts.push(Fact::Edge(l, r));
+                    facts.push(Fact::Edge(r, l));
+                }
+            }
+        }
+        facts
+    }
+
+    fn factor<'e>(
+        &mut self,
+        factor: &'e TableFactor,
+        outer: &Scope,
+        role: Role,
+        block: &mut Block<'e>,
+    ) {
+        let dialect = self.model.dialect();
+        let binding = |alias: &Option<TableAlias>| {
+            alias
+                .as_ref()
+                .map(|a| dialect.key(&a.name).into_owned())
+                .unwrap_or_default()
+        };
+        let alias_columns = |alias: &Option<TableAlias>| -> Vec<String> {
+            alias.as_ref().map_or_else(Vec::new, |a| {
+                a.columns
+                    .iter()
+                    .map(|c| dialect.key(&c.name).into_owned())
+                    .collect()
+            })
+        };
+        let source = match factor {
+            TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                ..
+            } => self.named_relation(name, alias.as_ref(), role),
+            TableFactor::Table {
+                name,
+                alias,
+                args: Some(args),
+                ..
+            } => {
+                self.handled.insert(name as *const ObjectName);
+                let shape = self.function_shape(name, &args.args, outer, block, role);
+                let fallback = last_ident(name).map(|i| dialect.key(i).into_owned());
+                Source {
+                    binding: alias
+                        .as_ref()
+                        .map(|a| dialect.key(&a.name).into_owned())
+                        .or(fallback)
+                        .unwrap_or_default(),
+                    kind: SourceKind::Derived(Rc::new(shape.renamed(&alias_columns(alias)))),
+                }
+            }
+            TableFactor::Function {
+                name, args, alias, ..
+            } => {
+                let shape = self.function_shape(name, args, outer, block, role);
+                Source {
+                    binding: binding(alias),
+                    kind: SourceKind::Derived(Rc::new(shape.renamed(&alias_columns(alias)))),
+                }
+            }
+            TableFactor::Derived {
+                lateral,
+                subquery,
+                alias,
+                ..
+            } => {
+                let shape = if *lateral {
+                    let scope = outer.child(&block.sources);
+                    self.query(subquery, &scope, role)
+                } else {
+                    self.query(subquery, outer, role)
+                };
+                Source {
+                    binding: binding(alias),
+                    kind: SourceKind::Derived(Rc::new(shape.renamed(&alias_columns(alias)))),
+                }
+            }
+            TableFactor::UNNEST {
+                alias, array_exprs, ..
+            } => {
+                let scope = outer.child(&block.sources);
+                let all_tenant = !array_exprs.is_empty()
+                    && array_exprs.iter().all(|e| {
+                        matches!(self.operand(e, &scope), Operand::Carries(Carried::Tenant))
+                    });
+                let names = alias_columns(alias);
+                let shape = Shape {
+                    columns: vec![ShapeColumn {
+                        name: Some(names.first().cloned().unwrap_or_else(|| "unnest".into())),
+                        carried: if all_tenant {
+                            Carried::Tenant
+                        } else {
+                            Carried::Nothing
+                        },
+                        span: Span::empty(),
+                    }],
+                    open: true,
+                    top: false,
+                };
+                Source {
+                    binding: binding(alias),
+                    kind: SourceKind::Derived(Rc::new(shape)),
+                }
+            }
+            TableFactor::NestedJoin {
+                table_with_joins, ..
+            } => {
+                self.add_from(
+                    std::slice::from_ref(table_with_joins.as_ref()),
+                    outer,
+                    role,
+                    block,
+                );
+                return;
+            }
+            // Other table factors (PIVOT, JSON_TABLE, …) are not modelled: a tenant
+            // table inside one is reported by the completeness check.
+            _ => Source {
+                binding: String::new(),
+                kind: SourceKind::Derived(Rc::new(Shape {
+                    open: true,
+                    ..Shape::default()
+                })),
+            },
+        };
+        block.sources.push(source);
+    }
+
+    /// A table-valued function: `json_each(:scope)` yields tenant ids in `value`.
+    fn function_shape(
+        &mut self,
+        name: &ObjectName,
+        args: &[FunctionArg],
+        outer: &Scope,
+        block: &Block,
+        role: Role,
+    ) -> Shape {
+        let scope = outer.child(&block.sources);
+        for arg in args {
+            if let FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(e))
+            | FunctionArg::Named {
+                arg: sqlparser::ast::FunctionArgExpr::Expr(e),
+                ..
+            } = arg
+            {
+                self.subqueries_in(e, &scope, role);
+            }
+        }
+        if !is_list_function(name) {
+            return Shape {
+                open: true,
+                ..Shape::default()
+            };
+        }
+        let carried = match self.list_function_value(name, Some(args), &scope) {
+            Operand::Carries(Carried::Tenant) => Carried::Tenant,
+            _ => Carried::Nothing,
+        };
+        let columns = LIST_COLUMNS
+            .iter()
+            .map(|c| ShapeColumn {
+                name: Some((*c).to_string()),
+                carried: if matches!(*c, "value" | "atom") {
+                    carried.clone()
+                } else {
+                    Carried::Nothing
+                },
+                span: Span::empty(),
+            })
+            .collect();
+        Shape {
+            columns,
+            open: false,
+            top: false,
+        }
+    }
+
+    /// A table by name: a CTE, a scoped occurrence, a plain table, or an unknown name.
+    pub(crate) fn named_relation(
+        &mut self,
+        name: &ObjectName,
+        alias: Option<&TableAlias>,
+        role: Role,
+    ) -> Source {
+        self.handled.insert(name as *const ObjectName);
+        let dialect = self.model.dialect();
+        let Some(ident) = last_ident(name) else {
+            return Source {
+                binding: String::new(),
+                kind: SourceKind::Plain { table: None },
+            };
+        };
+        let binding = alias
+            .map(|a| dialect.key(&a.name).into_owned())
+            .unwrap_or_else(|| dialect.key(ident).into_owned());
+        if name.0.len() == 1 {
+            let key = dialect.key(ident);
+            if let Some((_, shape)) = self.ctes.iter().rev().find(|(n, _)| *n == key) {
+                let columns: Vec<String> = alias.map_or_else(Vec::new, |a| {
+                    a.columns
+                        .iter()
+                        .map(|c| dialect.key(&c.name).into_owned())
+                        .collect()
+                });
+                let shape = if columns.is_empty() {
+                    shape.clone()
+                } else {
+                    Rc::new(shape.as_ref().clone().renamed(&columns))
+                };
+                return Source {
+                    binding,
+                    kind: SourceKind::Derived(shape),
+                };
+            }
+        }
+        let kind = match self.model.lookup(ident) {
+            Some(table) if self.model.info(table).class.is_scoped() => SourceKind::Scoped(Occ {
+                table,
+                alias: alias.map(|a| a.name.value.clone()),
+                span: name.span(),
+                role,
+                proved: false,
+            }),
+            Some(table) => SourceKind::Plain { table: Some(table) },
+            None => {
+                if !is_system_table(name) && self.reporting() {
+                    self.out.unknown_tables.push(UnknownTable {
+                        span: name.span(),
+                        name: name.to_string(),
+                    });
+                }
+                SourceKind::Plain { table: None }
+            }
+        };
+        Source { binding, kind }
+    }
+
+    /// A table read with no predicate at all (`TABLE job`, `x IN job`).
+    pub(crate) fn unfiltered_relation(&mut self, name: &ObjectName, role: Role, span: Span) {
+        if is_list_function(name) || is_system_table(name) {
+            return;
+        }
+        let source = self.named_relation(name, None, role);
+        if let SourceKind::Scoped(occ) = source.kind
+            && self.reporting()
+        {
+            self.out.occurrences.push(Occurrence {
+                table: occ.table,
+                alias: None,
+                span: if occ.span == Span::empty() {
+                    span
+                } else {
+                    occ.span
+                },
+                role,
+                proved: false,
+                weak: Vec::new(),
+                linked: Vec::new(),
+                literal: false,
+            });
+        }
+    }
+
+    /// Proves the block's scoped relations from its pieces and `WHERE`, then records
+    /// them as occurrences, explaining the ones left unbound.
+    pub(crate) fn prove_block<'e>(
+        &mut self,
+        block: &mut Block<'e>,
+        selection: Option<&'e Expr>,
+        outer: &Scope,
+    ) {
+        if let Some(selection) = selection {
+            let formula = {
+                let scope = outer.child(&block.sources);
+                self.formula(selection, &scope)
+            };
+            block.pieces.push(Piece {
+                expr: Some(selection),
+                formula,
+                allowed: None,
+            });
+        }
+        let proved = solve(&block.pieces, block.sources.len());
+        for (source, proved) in block.sources.iter_mut().zip(proved) {
+            if let SourceKind::Scoped(occ) = &mut source.kind {
+                occ.proved = proved;
+            }
+        }
+        if !self.reporting() {
+            return;
+        }
+        for i in 0..block.sources.len() {
+            let SourceKind::Scoped(occ) = &block.sources[i].kind else {
+                continue;
+            };
+            let occ = occ.clone();
+            let mut weak = Vec::new();
+            let mut linked = Vec::new();
+            if !occ.proved {
+                let scope = outer.child(&block.sources);
+                for piece in &block.pieces {
+                    if let Some(expr) = piece.expr {
+                        let allowed = piece
+                            .allowed
+                            .as_ref()
+                            .is_none_or(|a| a.get(i).copied().unwrap_or(false));
+                        self.explain(expr, i, allowed, &scope, &mut weak, &mut linked);
+                    }
+                }
+                linked.sort();
+                linked.dedup();
+            }
+            let literal = self.out.literals.iter().any(|l| l.occurrence == occ.span);
+            self.out.occurrences.push(Occurrence {
+                table: occ.table,
+                alias: occ.alias.clone(),
+                span: occ.span,
+                role: occ.role,
+                proved: occ.proved,
+                weak,
+                linked,
+                literal,
+            });
+        }
+    }
+
+    fn projection_shape(&mut self, projection: &[SelectItem], scope: &Scope) -> Shape {
+        let dialect = self.model.dialect();
+        let mut shape = Shape::default();
+        for item in projection {
+            match item {
+                SelectItem::UnnamedExpr(expr) => {
+                    let name = match expr {
+                        Expr::Identifier(i) => Some(dialect.key(i).into_owned()),
+                        Expr::CompoundIdentifier(parts) => {
+                            parts.last().map(|i| dialect.key(i).into_owned())
+                        }
+                        _ => None,
+                    };
+                    let carried = self.carried(expr, scope);
+                    shape.columns.push(ShapeColumn {
+                        name,
+                        carried,
+                        span: expr.span(),
+                    });
+                }
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    let carried = self.carried(expr, scope);
+                    shape.columns.push(ShapeColumn {
+                        name: Some(dialect.key(alias).into_owned()),
+                        carried,
+                        span: expr.span(),
+                    });
+                }
+                SelectItem::ExprWithAliases { expr, aliases } => {
+                    for alias in aliases {
+                        shape.columns.push(ShapeColumn {
+                            name: Some(dialect.key(alias).into_owned()),
+                            carried: Carried::Nothing,
+                            span: expr.span(),
+                        });
+                    }
+                }
+                SelectItem::Wildcard(_) => {
+                    for source in scope.sources {
+                        self.expand(source, &mut shape);
+                    }
+                }
+                SelectItem::QualifiedWildcard(kind, _) => {
+                    let qualifier = match kind {
+                        SelectItemQualifiedWildcardKind::ObjectName(name) => {
+                            last_ident(name).cloned()
+                        }
+                        SelectItemQualifiedWildcardKind::Expr(_) => None,
+                    };
+                    match qualifier
+                        .and_then(|q| scope.sources.iter().find(|s| dialect.same(&q, &s.binding)))
+                    {
+                        Some(source) => self.expand(source, &mut shape),
+                        None => shape.open = true,
+                    }
+                }
+            }
+        }
+        shape
+    }
+
+    /// The columns `*` yields for one relation.
+    fn expand(&self, source: &Source, shape: &mut Shape) {
+        let table = match &source.kind {
+            SourceKind::Derived(inner) => {
+                shape.columns.extend(inner.columns.iter().cloned());
+                shape.open |= inner.open || inner.top;
+                return;
+            }
+            SourceKind::Scoped(occ) => Some(occ.table),
+            SourceKind::Plain { table } => *table,
+        };
+        let Some(def) = table
+            .and_then(|t| self.model.definition(t))
+            .filter(|d| d.columns_known)
+        else {
+            shape.open = true;
+            return;
+        };
+        for column in &def.columns {
+            let ident = sqlparser::ast::Ident::new(column.name.clone());
+            shape.columns.push(ShapeColumn {
+                name: Some(
+                    self.model
+                        .dialect()
+                        .key_str(&column.name, false)
+                        .into_owned(),
+                ),
+                carried: carried_by(self.model, source, &ident),
+                span: Span::empty(),
+            });
+        }
+    }
+
+    /// What an expression of a block's output carries.
+    pub(crate) fn carried(&mut self, expr: &Expr, scope: &Scope) -> Carried {
+        match self.operand(expr, scope) {
+            Operand::Carries(carried) => carried,
+            Operand::Column { source, column } => {
+                carried_by(self.model, &scope.sources[source], column)
+            }
+            _ => Carried::Nothing,
+        }
+    }
+
+    /// Walks the subqueries of an expression in place (with `scope` as their outer
+    /// scope), and any table named bare inside it.
+    pub(crate) fn subqueries_in(&mut self, expr: &Expr, scope: &Scope, role: Role) {
+        struct Finder<'a, 'm, 's> {
+            walker: &'a mut Walker<'m>,
+            scope: &'a Scope<'s>,
+            role: Role,
+            depth: usize,
+        }
+        impl Visitor for Finder<'_, '_, '_> {
+            type Break = ();
+            fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+                if self.depth == 0 {
+                    self.walker.query(query, self.scope, self.role);
+                }
+                self.depth += 1;
+                ControlFlow::Continue(())
+            }
+            fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+                self.depth -= 1;
+                ControlFlow::Continue(())
+            }
+            fn pre_visit_relation(&mut self, relation: &ObjectName) -> ControlFlow<()> {
+                if self.depth == 0 && !self.walker.handled.contains(&(relation as *const _)) {
+                    self.walker
+                        .unfiltered_relation(relation, self.role, relation.span());
+                }
+                ControlFlow::Continue(())
+            }
+        }
+        let _ = expr.visit(&mut Finder {
+            walker: self,
+            scope,
+            role,
+            depth: 0,
+        });
+    }
+
+    /// Resolves a column reference in a scope (used by write checks).
+    pub(crate) fn resolve_column<'s>(
+        &self,
+        scope: &Scope<'s>,
+        parts: &[sqlparser::ast::Ident],
+    ) -> Option<Resolved<'s>> {
+        resolve(self.model, scope, parts).map(|(r, _)| r)
+    }
+}
+
+/// SQLite's and PostgreSQL's catalogue tables, which hold no tenant rows.
+pub(crate) fn is_system_table(name: &ObjectName) -> bool {
+    let Some(table) = last_ident(name) else {
+        return false;
+    };
+    let t = table.value.to_ascii_lowercase();
+    let schema = schema_ident(name).map(|s| s.value.to_ascii_lowercase());
+    t.starts_with("sqlite_")
+        || t.starts_with("pragma_")
+        || t.starts_with("pg_")
+        || t == "dual"
+        || matches!(
+            schema.as_deref(),
+            Some("information_schema" | "pg_catalog" | "sys" | "performance_schema")
+        )
+}
+
+/// Records a literal comparison against the occurrence at `occurrence`.
+impl LiteralUse {
+    pub(crate) fn for_occurrence(
+        occurrence: Span,
+        table: usize,
+        span: Span,
+        literal: &str,
+    ) -> Self {
+        LiteralUse {
+            span,
+            table,
+            literal: literal.to_string(),
+            occurrence,
+        }
+    }
+}

@@ -1,0 +1,123 @@
+use crate::analysis::InsertProblem;
+use crate::rules::{Context, Reporter, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an `INSERT` into a tenant table whose tenant column is set from something
+    /// that is not the caller's tenant: another column, NULL, an expression, a parameter
+    /// that strict mode does not accept, or a `SELECT` column that is not bound. For a
+    /// child table without a tenant column, reports a parent key taken from the caller
+    /// instead of from a parent row proved to be the tenant's.
+    ///
+    /// ## Why is this bad?
+    /// The row is written into a tenant the caller chose, which in strict mode is
+    /// exactly what a malicious request would do; a child row can be attached to
+    /// another tenant's parent.
+    ///
+    /// ## Example
+    /// ```sql
+    /// INSERT INTO DOWNTIME_ENTRY (client_id, reason) VALUES (:body_client_id, :reason);
+    /// ```
+    ///
+    /// Use instead:
+    /// ```sql
+    /// INSERT INTO DOWNTIME_ENTRY (client_id, reason) VALUES (:client_id, :reason);
+    /// ```
+    pub static RULE = {
+        code: "TI105",
+        name: "insert-unbound-tenant-value",
+        severity: Error,
+        summary: "an INSERT sets the tenant column from a value that is not the caller's tenant",
+    };
+}
+
+pub fn check(cx: &Context, report: &mut Reporter) {
+    for insert in &cx.analysis.inserts {
+        let table = cx.table_name(insert.table);
+        let column = cx.tenant_column(insert.table);
+        let param = cx.model.config.suggested_param();
+        match &insert.problem {
+            // A value that is not the tenant.
+            InsertProblem::UnboundValue { value } => {
+                let source = match value {
+                    Some(value) => format!("`{value}`, which is"),
+                    None => "a selected column that is".to_string(),
+                };
+                report
+                    .report(
+                        &RULE,
+                        insert.span,
+                        format!("`INSERT` into `{table}` sets `{column}` from {source} not the caller's tenant"),
+                    )
+                    .label("not the caller's tenant")
+                    .help(format!("set `{column}` from `{param}`"))
+                    .table(table);
+            }
+            // A child row whose parent is not proved to be the tenant's.
+            InsertProblem::UnprovedParent { column: fk, parent } => {
+                report
+                    .report(
+                        &RULE,
+                        insert.span,
+                        format!("`INSERT` into `{table}` takes `{fk}` from the caller without proving the `{parent}` row is the tenant's"),
+                    )
+                    .label(format!("`{table}` has no `{column}`: its tenant is its parent's"))
+                    .help(format!(
+                        "insert from a bound parent: `INSERT INTO {table} (…) SELECT … FROM {parent} p WHERE p.… = :id AND p.{column} = {param}`"
+                    ))
+                    .table(table);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{assert_clean, render};
+
+    #[test]
+    fn tenant_from_another_column_err() {
+        insta::assert_snapshot!(render(
+            "INSERT INTO JOB (client_id, job_id, work_order_id) SELECT w.product_id, :job, w.work_order_id FROM WORK_ORDER w WHERE w.client_id = :client_id"
+        ), @"
+        error[TI105]: `INSERT` into `JOB` sets `client_id` from a selected column that is not the caller's tenant
+         --> test.sql:1:59
+          |
+        1 | INSERT INTO JOB (client_id, job_id, work_order_id) SELECT w.product_id, :job, w.work_order_id FROM WORK_ORDER w WHERE w.client_id = :...
+          |                                                           ^^^^^^^^^^^^ not the caller's tenant
+          |
+        help: set `client_id` from `:client_id`
+        ");
+    }
+
+    #[test]
+    fn child_parent_from_the_caller_err() {
+        insta::assert_snapshot!(render(
+            "INSERT INTO LEGACY_INSPECTION_NOTE (quality_entry_id, note) VALUES (:qe, :note)"
+        ), @"
+        error[TI105]: `INSERT` into `LEGACY_INSPECTION_NOTE` takes `quality_entry_id` from the caller without proving the `QUALITY_ENTRY` row is the tenant's
+         --> test.sql:1:13
+          |
+        1 | INSERT INTO LEGACY_INSPECTION_NOTE (quality_entry_id, note) VALUES (:qe, :note)
+          |             ^^^^^^^^^^^^^^^^^^^^^^ `LEGACY_INSPECTION_NOTE` has no `client_id`: its tenant is its parent's
+          |
+        help: insert from a bound parent: `INSERT INTO LEGACY_INSPECTION_NOTE (…) SELECT … FROM QUALITY_ENTRY p WHERE p.… = :id AND p.client_id = :client_id`
+        ");
+    }
+
+    #[test]
+    fn child_from_a_bound_parent_ok() {
+        assert_clean(
+            "INSERT INTO LEGACY_INSPECTION_NOTE (quality_entry_id, note)
+             SELECT q.quality_entry_id, :note FROM QUALITY_ENTRY q WHERE q.quality_entry_id = :qe AND q.client_id = :client_id",
+        );
+    }
+
+    #[test]
+    fn insert_select_of_the_bound_column_ok() {
+        assert_clean(
+            "INSERT INTO JOB (client_id, job_id, work_order_id) SELECT w.client_id, :job, w.work_order_id FROM WORK_ORDER w WHERE w.client_id = :client_id AND w.work_order_id = :wo",
+        );
+    }
+}

@@ -1,0 +1,68 @@
+use crate::rules::{Context, Reporter, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a table that is neither in the schema (the DDL and migrations of
+    /// `[schema] files` and the scanned `.sql` files) nor listed in `[tables]`.
+    ///
+    /// ## Why is this bad?
+    /// The engine cannot know whether an unknown table holds tenant data, and it never
+    /// calls safe what it could not read. A typo, a table created outside the known
+    /// migrations, or a missing schema file all end up here.
+    ///
+    /// ## Example
+    /// ```sql
+    /// SELECT * FROM WORK_ORDERS WHERE client_id = :client_id;  -- the table is WORK_ORDER
+    /// ```
+    ///
+    /// Use instead:
+    /// ```toml
+    /// # tenant-lint.toml
+    /// [schema]
+    /// files = ["migrations/*.sql"]
+    /// ```
+    pub static RULE = {
+        code: "TI901",
+        name: "unknown-table",
+        severity: Error,
+        summary: "a table is not in the schema or the configuration",
+    };
+}
+
+pub fn check(cx: &Context, report: &mut Reporter) {
+    for unknown in &cx.analysis.unknown_tables {
+        report
+            .report(
+                &RULE,
+                unknown.span,
+                format!("unknown table `{}`: cannot prove what it holds", unknown.name),
+            )
+            .label("not in the schema")
+            .help("declare it in a file listed in `[schema] files`, or list it in `[tables] tenant` or `shared`")
+            .table(&unknown.name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{assert_clean, render};
+
+    #[test]
+    fn typo_err() {
+        insta::assert_snapshot!(render("SELECT * FROM WORK_ORDERS WHERE client_id = :client_id"), @"
+        error[TI901]: unknown table `WORK_ORDERS`: cannot prove what it holds
+         --> test.sql:1:15
+          |
+        1 | SELECT * FROM WORK_ORDERS WHERE client_id = :client_id
+          |               ^^^^^^^^^^^ not in the schema
+          |
+        help: declare it in a file listed in `[schema] files`, or list it in `[tables] tenant` or `shared`
+        ");
+    }
+
+    #[test]
+    fn cte_names_and_catalogue_tables_ok() {
+        assert_clean("WITH x AS (SELECT 1 AS a) SELECT a FROM x");
+        assert_clean("SELECT name FROM sqlite_master WHERE type = 'table'");
+    }
+}

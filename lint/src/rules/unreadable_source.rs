@@ -1,0 +1,27 @@
+use crate::rules::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a scanned file that cannot be read as text: not valid UTF-8 (at the first
+    /// bad byte), binary content, or an I/O error.
+    ///
+    /// ## Why is this bad?
+    /// SQL in a file the engine cannot read is SQL nobody checked; the gate fails
+    /// rather than passing it silently.
+    ///
+    /// ## Example
+    /// ```sql
+    /// -- a file saved as Latin-1: SELECT * FROM WORK_ORDER WHERE note = 'caf\xe9'
+    /// ```
+    ///
+    /// Use instead:
+    /// ```sql
+    /// -- the same file saved as UTF-8
+    /// ```
+    pub static RULE = {
+        code: "TI905",
+        name: "unreadable-source",
+        severity: Error,
+        summary: "a scanned file cannot be read as UTF-8 text",
+    };
+}
