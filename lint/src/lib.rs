@@ -4,8 +4,11 @@
 //! [`report`]. Nothing in `rules` prints or reads files; nothing in the CLI knows SQL.
 
 pub mod analysis;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod engine;
 pub mod extract;
 pub mod model;
+pub mod project;
 pub mod report;
 pub mod rules;

@@ -31,8 +31,9 @@ pub struct Config {
     pub shared_tables: Vec<String>,
     /// Per-table tenant column, for tables that name it differently.
     pub table_columns: BTreeMap<String, String>,
-    /// DDL and migration files or globs, relative to `base_dir`.
-    pub schema_files: Vec<String>,
+    /// DDL and migration files or globs, relative to `base_dir`, with where each is
+    /// written in the configuration file.
+    pub schema_files: Vec<(String, Option<Location>)>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
     /// Per-rule severity overrides, by code or name, validated against the rule registry.
@@ -130,7 +131,7 @@ struct RawTables {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 struct RawSchema {
-    files: Vec<String>,
+    files: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -196,7 +197,17 @@ impl Config {
         config.tenant_tables = raw.tables.tenant;
         config.shared_tables = raw.tables.shared;
         config.table_columns = raw.tables.columns;
-        config.schema_files = raw.schema.files;
+        config.schema_files = raw
+            .schema
+            .files
+            .into_iter()
+            .map(|f| {
+                (
+                    f.get_ref().clone(),
+                    Some(index.position(text, f.span().start)),
+                )
+            })
+            .collect();
         if let Some(include) = raw.scan.include {
             config.include = include;
         }

@@ -32,10 +32,7 @@ pub type Allow = (Vec<&'static Rule>, String);
 
 /// Parses the text of a comment (after `--` or `//`). `None` if it is not a
 /// suppression; `Err` with an `invalid-suppression` finding if it is a bad one.
-pub fn parse(
-    text: &str,
-    at: Location,
-) -> Option<Result<(Vec<&'static Rule>, String), Box<Finding>>> {
+pub fn parse(text: &str, at: Location) -> Option<Result<Allow, Box<Finding>>> {
     let body = text.trim_start().strip_prefix(MARKER)?.trim();
     let invalid = |message: String| {
         let mut reporter = Reporter::default();

@@ -1,0 +1,498 @@
+//! A project on disk: its configuration, the files to scan, the schema they are checked
+//! against, and the check itself.
+//!
+//! Files are read and parsed once (in parallel); the schema is built from the DDL of the
+//! configured schema files and of the scanned files, in migration order; then every
+//! scanned statement is analysed.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+use sqlparser::tokenizer::Location;
+
+use crate::engine::{Engine, ParsedSql, parse_sql, unparseable};
+use crate::extract::source::{LineIndex, SourceFile, point};
+use crate::model::schema::migration_order;
+use crate::model::{Config, ConfigError, Dialect, Schema, TenantModel};
+use crate::report::Summary;
+use crate::report::diagnostic::{self, Diagnostic, Finding, Severity};
+use crate::rules::{self, Reporter};
+
+/// Settings given on the command line; they override the configuration file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub dialect: Option<Dialect>,
+    pub tenant_column: Option<String>,
+    pub params: Vec<String>,
+    pub schema: Vec<PathBuf>,
+}
+
+/// Why a project could not be checked at all (exit code 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProjectError {
+    Config(ConfigError),
+    /// A path given on the command line (or in the configuration) does not exist or
+    /// cannot be listed.
+    Path {
+        path: PathBuf,
+        message: String,
+    },
+    /// Nothing to check under the given paths.
+    NoFiles {
+        paths: Vec<PathBuf>,
+    },
+}
+
+impl fmt::Display for ProjectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProjectError::Config(e) => write!(f, "{e}"),
+            ProjectError::Path { path, message } => write!(f, "{}: {message}", path.display()),
+            ProjectError::NoFiles { paths } => {
+                let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                write!(
+                    f,
+                    "no SQL files to check under {} (looked for `.sql` files matching `[scan] include`)",
+                    list.join(", ")
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ProjectError {}
+
+impl From<ConfigError> for ProjectError {
+    fn from(e: ConfigError) -> Self {
+        ProjectError::Config(e)
+    }
+}
+
+/// A file read from disk: its text, or why it could not be read.
+#[derive(Debug, Clone)]
+pub struct LoadedFile {
+    /// The path as reported (relative to the working directory when inside it).
+    pub path: Arc<Path>,
+    /// The absolute path it was read from.
+    pub absolute: PathBuf,
+    pub source: Option<SourceFile>,
+    pub sql: ParsedSql,
+    /// `unreadable-source` when the file is not UTF-8 text.
+    pub problem: Option<Finding>,
+    /// Whether the file is one the user asked to check (not only a schema file).
+    pub scanned: bool,
+}
+
+/// A loaded project, ready to check.
+pub struct Project {
+    pub engine: Engine,
+    pub files: Vec<LoadedFile>,
+}
+
+/// The outcome of a check.
+pub struct CheckReport {
+    pub diagnostics: Vec<Diagnostic>,
+    pub summary: Summary,
+}
+
+impl CheckReport {
+    pub fn has_errors(&self) -> bool {
+        self.summary.errors > 0
+    }
+}
+
+/// Finds and applies the configuration: `--config`, else `tenant-lint.toml` in `cwd`
+/// or its nearest parent, else the defaults (with `cwd` as base directory).
+pub fn load_config(cwd: &Path, overrides: &Overrides) -> Result<Config, ProjectError> {
+    let mut config = match &overrides.config {
+        Some(path) => {
+            let path = cwd.join(path);
+            if !path.is_file() {
+                return Err(ProjectError::Path {
+                    path,
+                    message: "configuration file not found".to_string(),
+                });
+            }
+            Config::load(&path)?
+        }
+        None => match Config::discover(cwd) {
+            Some(path) => Config::load(&path)?,
+            None => Config {
+                base_dir: cwd.to_path_buf(),
+                ..Config::default()
+            },
+        },
+    };
+    if let Some(dialect) = overrides.dialect {
+        config.dialect = dialect;
+    }
+    if let Some(column) = &overrides.tenant_column {
+        config.tenant_column = column.clone();
+    }
+    if !overrides.params.is_empty() {
+        config.params = overrides.params.clone();
+    }
+    for schema in &overrides.schema {
+        let absolute = cwd.join(schema);
+        config
+            .schema_files
+            .push((absolute.display().to_string(), None));
+    }
+    Ok(config)
+}
+
+impl Project {
+    /// Loads the configuration, the files under `paths` (the configuration's directory
+    /// when empty), and the schema.
+    pub fn load(
+        cwd: &Path,
+        paths: &[PathBuf],
+        overrides: &Overrides,
+    ) -> Result<Project, ProjectError> {
+        let config = load_config(cwd, overrides)?;
+        let roots: Vec<PathBuf> = if paths.is_empty() {
+            vec![config.base_dir.clone()]
+        } else {
+            paths.iter().map(|p| cwd.join(p)).collect()
+        };
+        let scanned = collect_files(&roots, &config, cwd)?;
+        if scanned.is_empty() {
+            return Err(ProjectError::NoFiles {
+                paths: if paths.is_empty() {
+                    roots
+                } else {
+                    paths.to_vec()
+                },
+            });
+        }
+        let schema_paths = schema_files(&config)?;
+
+        let scanned_set: HashSet<PathBuf> = scanned.iter().map(|(abs, _)| canonical(abs)).collect();
+        let mut to_read: Vec<(PathBuf, PathBuf, bool)> = scanned
+            .into_iter()
+            .map(|(abs, shown)| (abs, shown, true))
+            .collect();
+        for path in &schema_paths {
+            if !scanned_set.contains(&canonical(path)) {
+                to_read.push((path.clone(), display_path(path, cwd), false));
+            }
+        }
+        let dialect = config.dialect;
+        let files: Vec<LoadedFile> = to_read
+            .par_iter()
+            .map(|(abs, shown, scanned)| read_file(abs, shown, *scanned, dialect))
+            .collect();
+
+        let schema = build_schema(&files, &schema_paths, dialect);
+        let engine = Engine::new(TenantModel::new(config, schema))?;
+        Ok(Project { engine, files })
+    }
+
+    /// Checks every scanned file (and reports unreadable schema files).
+    pub fn check(&self) -> CheckReport {
+        let mut diagnostics: Vec<Diagnostic> = self
+            .files
+            .par_iter()
+            .flat_map_iter(|file| self.check_file(file))
+            .collect();
+        diagnostic::sort(&mut diagnostics);
+        let scanned: Vec<&LoadedFile> = self.files.iter().filter(|f| f.scanned).collect();
+        let statements = scanned.iter().map(|f| f.sql.statements.len()).sum();
+        let summary = Summary::new(scanned.len(), statements, &diagnostics);
+        CheckReport {
+            diagnostics,
+            summary,
+        }
+    }
+
+    fn check_file(&self, file: &LoadedFile) -> Vec<Diagnostic> {
+        let severity = |f: &Finding| rules::find(f.code).and_then(|r| self.engine.severity(r));
+        if let Some(problem) = &file.problem {
+            return severity(problem)
+                .map(|s| Diagnostic::new(problem.clone(), s, file.path.clone()))
+                .into_iter()
+                .collect();
+        }
+        let Some(source) = &file.source else {
+            return Vec::new();
+        };
+        if file.scanned {
+            return self
+                .engine
+                .check_sql_file(&file.path, &source.text, &file.sql);
+        }
+        // A schema file outside the scanned paths: only what stops the schema from being
+        // read is reported.
+        file.sql
+            .statements
+            .iter()
+            .filter_map(|s| s.parsed.as_ref().err())
+            .map(|failure| {
+                Diagnostic::new(unparseable(failure), Severity::Error, file.path.clone())
+            })
+            .collect()
+    }
+
+    /// The source text of a file, for rendering.
+    pub fn source(&self, path: &Path) -> Option<&SourceFile> {
+        self.files
+            .iter()
+            .find(|f| &*f.path == path)
+            .and_then(|f| f.source.as_ref())
+    }
+}
+
+/// Applies the DDL of the configured schema files, then of the scanned files, each
+/// group in migration order.
+fn build_schema(files: &[LoadedFile], schema_paths: &[PathBuf], dialect: Dialect) -> Schema {
+    let mut schema = Schema::new(dialect);
+    let schema_set: HashSet<PathBuf> = schema_paths.iter().map(|p| canonical(p)).collect();
+    let mut configured: Vec<&LoadedFile> = Vec::new();
+    let mut others: Vec<&LoadedFile> = Vec::new();
+    for file in files {
+        if schema_set.contains(&canonical(&file.absolute)) {
+            configured.push(file);
+        } else {
+            others.push(file);
+        }
+    }
+    for group in [configured, others] {
+        let mut order: Vec<PathBuf> = group.iter().map(|f| f.absolute.clone()).collect();
+        migration_order(&mut order);
+        for path in order {
+            let file = group.iter().find(|f| f.absolute == path).expect("listed");
+            for statement in &file.sql.statements {
+                if let Ok(parsed) = &statement.parsed {
+                    schema.apply(parsed, &file.path);
+                }
+            }
+        }
+    }
+    schema
+}
+
+fn read_file(abs: &Path, shown: &Path, scanned: bool, dialect: Dialect) -> LoadedFile {
+    let path: Arc<Path> = Arc::from(shown);
+    let mut loaded = LoadedFile {
+        path: path.clone(),
+        absolute: abs.to_path_buf(),
+        source: None,
+        sql: ParsedSql::default(),
+        problem: None,
+        scanned,
+    };
+    let unreadable = |at: Location, message: String| {
+        let mut reporter = Reporter::default();
+        reporter
+            .report(
+                &rules::unreadable_source::RULE,
+                point(at.line, at.column),
+                message,
+            )
+            .help("save the file as UTF-8 text, or exclude it with `[scan] exclude`");
+        reporter.findings.remove(0)
+    };
+    let bytes = match std::fs::read(abs) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            loaded.problem = Some(unreadable(
+                Location::new(1, 1),
+                format!("cannot read the file: {e}"),
+            ));
+            return loaded;
+        }
+    };
+    let sniff = &bytes[..bytes.len().min(8192)];
+    if sniff.contains(&0) {
+        let offset = sniff.iter().position(|&b| b == 0).unwrap_or(0);
+        let at = position_in(&bytes, offset);
+        loaded.problem = Some(unreadable(
+            at,
+            "binary file: it contains NUL bytes".to_string(),
+        ));
+        return loaded;
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let at = position_in(e.as_bytes(), offset);
+            loaded.problem = Some(unreadable(at, "the file is not valid UTF-8".to_string()));
+            return loaded;
+        }
+    };
+    loaded.sql = parse_sql(&text, dialect, &|at| at);
+    loaded.source = Some(SourceFile::new(shown, text));
+    loaded
+}
+
+/// The position of a byte offset in the valid UTF-8 prefix of `bytes`.
+fn position_in(bytes: &[u8], offset: usize) -> Location {
+    let prefix = String::from_utf8_lossy(&bytes[..offset]);
+    LineIndex::new(&prefix).position(&prefix, prefix.len())
+}
+
+/// The files to scan under the roots: `(absolute, as shown)`.
+fn collect_files(
+    roots: &[PathBuf],
+    config: &Config,
+    cwd: &Path,
+) -> Result<Vec<(PathBuf, PathBuf)>, ProjectError> {
+    let include = glob_set(&config.include, config)?;
+    let exclude = glob_set(&config.exclude, config)?;
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for root in roots {
+        let metadata = std::fs::metadata(root).map_err(|e| ProjectError::Path {
+            path: display_path(root, cwd),
+            message: match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+                _ => e.to_string(),
+            },
+        })?;
+        if metadata.is_file() {
+            if seen.insert(canonical(root)) {
+                out.push((root.clone(), display_path(root, cwd)));
+            }
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !skipped_dir(e));
+        for entry in walker {
+            let entry = entry.map_err(|e| ProjectError::Path {
+                path: display_path(e.path().unwrap_or(root), cwd),
+                message: e.to_string(),
+            })?;
+            if !entry.file_type().is_file() || !is_sql(entry.path()) {
+                continue;
+            }
+            let relative = relative_to(entry.path(), &config.base_dir)
+                .or_else(|| relative_to(entry.path(), root))
+                .unwrap_or_else(|| entry.path().to_path_buf());
+            if !include.is_match(&relative) || exclude.is_match(&relative) {
+                continue;
+            }
+            if seen.insert(canonical(entry.path())) {
+                out.push((entry.path().to_path_buf(), display_path(entry.path(), cwd)));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn is_sql(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("sql"))
+}
+
+/// `target/`, `.git/` and other hidden directories are never scanned.
+fn skipped_dir(entry: &walkdir::DirEntry) -> bool {
+    entry.file_type().is_dir() && {
+        let name = entry.file_name().to_string_lossy();
+        name == "target" || name.starts_with('.') || name == "node_modules"
+    }
+}
+
+/// The configured schema files, globs expanded, relative to the configuration's directory.
+fn schema_files(config: &Config) -> Result<Vec<PathBuf>, ProjectError> {
+    let mut out = Vec::new();
+    for (pattern, at) in &config.schema_files {
+        let error = |message: String| {
+            ProjectError::Config(ConfigError {
+                path: config.path.clone(),
+                at: *at,
+                message,
+            })
+        };
+        let is_glob = pattern.contains(['*', '?', '[']);
+        if !is_glob {
+            let path = config.base_dir.join(pattern);
+            if !path.is_file() {
+                return Err(error(format!("schema file `{pattern}` not found")));
+            }
+            out.push(path);
+            continue;
+        }
+        let matcher = Glob::new(pattern)
+            .map_err(|e| error(format!("bad glob `{pattern}`: {e}")))?
+            .compile_matcher();
+        let before = out.len();
+        for entry in walkdir::WalkDir::new(&config.base_dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !skipped_dir(e))
+            .flatten()
+        {
+            let relative = relative_to(entry.path(), &config.base_dir).unwrap_or_default();
+            if entry.file_type().is_file() && matcher.is_match(&relative) {
+                out.push(entry.path().to_path_buf());
+            }
+        }
+        if out.len() == before {
+            return Err(error(format!("schema glob `{pattern}` matches no file")));
+        }
+    }
+    Ok(out)
+}
+
+fn glob_set(patterns: &[String], config: &Config) -> Result<GlobSet, ProjectError> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = Glob::new(pattern).map_err(|e| {
+            ProjectError::Config(ConfigError {
+                path: config.path.clone(),
+                at: None,
+                message: format!("bad glob `{pattern}` in `[scan]`: {e}"),
+            })
+        })?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|e| {
+        ProjectError::Config(ConfigError {
+            path: config.path.clone(),
+            at: None,
+            message: format!("bad `[scan]` globs: {e}"),
+        })
+    })
+}
+
+fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
+    let path = normalize(path);
+    let base = normalize(base);
+    path.strip_prefix(&base).ok().map(Path::to_path_buf)
+}
+
+/// How a path is shown: relative to the working directory when it is inside it.
+fn display_path(path: &Path, cwd: &Path) -> PathBuf {
+    relative_to(path, cwd)
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| normalize(path))
+}
+
+/// Removes `.` components and resolves `..` lexically.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
+}
