@@ -190,8 +190,13 @@ impl Engine {
                     None => at.line..=at.line + 1,
                 }
             };
+            let end = Location::new(
+                at.line,
+                at.column + 2 + comment.trim_end().chars().count() as u64,
+            );
             out.push(Suppression {
                 rules,
+                span: Span::new(*at, end),
                 reason,
                 at: *at,
                 lines,

@@ -323,6 +323,9 @@ fn read_file(abs: &Path, shown: &Path, scanned: bool, dialect: Dialect) -> Loade
             let offset = e.utf8_error().valid_up_to();
             let at = position_in(e.as_bytes(), offset);
             loaded.problem = Some(unreadable(at, "the file is not valid UTF-8".to_string()));
+            // Shown (not checked) with the bad bytes replaced, so the report can point at them.
+            let shown_text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            loaded.source = Some(SourceFile::new(shown, shown_text));
             return loaded;
         }
     };

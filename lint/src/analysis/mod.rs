@@ -108,6 +108,8 @@ pub enum InsertProblem {
     UnboundValue { value: Option<String> },
     /// A child without a tenant column whose parent key does not come from a proved row.
     UnprovedParent { column: String, parent: String },
+    /// A tenant table with no tenant column and no tenant parent: nothing can bind it.
+    TableLacksTenantColumn,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -115,7 +115,7 @@ impl<'m> Walker<'m> {
             Some((Resolved::Outer(source), _)) => {
                 match (&source.kind, carried_by(self.model, source, column)) {
                     (SourceKind::Scoped(occ), Carried::Nothing) if !occ.proved => {
-                        Operand::Unproved(source.binding.clone())
+                        Operand::Unproved(display_name(self.model, source))
                     }
                     (_, Carried::Nothing) => Operand::Named(display()),
                     (_, carried) => Operand::Carries(carried),
@@ -275,9 +275,9 @@ impl<'m> Walker<'m> {
                         let values: Vec<Operand> =
                             items.iter().map(|i| self.operand(i, scope)).collect();
                         let mut shared: Option<Vec<Fact>> = None;
-                        for value in &values {
+                        for (value, item) in values.iter().zip(items) {
                             let mut one = Vec::new();
-                            self.equality_facts(&subject, value, scope, expr.span(), &mut one);
+                            self.equality_facts(&subject, value, scope, item.span(), &mut one);
                             one.retain(|f| matches!(f, Fact::Direct(_)));
                             shared = Some(match shared {
                                 None => one,
@@ -488,8 +488,13 @@ impl<'m> Walker<'m> {
                 right,
             } => {
                 let (lo, ro) = (self.operand(left, scope), self.operand(right, scope));
-                let mine =
-                    |o: &Operand| matches!(o, Operand::Column { source, .. } if *source == s);
+                let mine = |o: &Operand| match o {
+                    Operand::Column { source, column } if *source == s => {
+                        self.tenant_column(scope, s, column)
+                            || self.parent_via(scope, s, column).is_some()
+                    }
+                    _ => false,
+                };
                 let other = match (mine(&lo), mine(&ro)) {
                     (true, true) => return Some(Weakness::SelfEquality),
                     (true, false) => ro,
@@ -530,7 +535,7 @@ impl<'m> Walker<'m> {
             Operand::Literal(_) | Operand::Carries(Carried::Tenant) => None,
             Operand::Column { source, column } => {
                 if self.tenant_column(scope, source, column) {
-                    linked.push(scope.sources[source].binding.clone());
+                    linked.push(display_name(self.model, &scope.sources[source]));
                     None
                 } else {
                     Some(Weakness::NonTenantColumn(format!(
@@ -603,6 +608,20 @@ impl<'m> Walker<'m> {
         };
         let _ = expr.visit(&mut visitor);
         visitor.found
+    }
+}
+
+/// How a relation is written in the SQL: its alias, else its table name as declared.
+fn display_name(
+    model: &crate::model::TenantModel,
+    source: &crate::analysis::scope::Source,
+) -> String {
+    match &source.kind {
+        SourceKind::Scoped(occ) => occ
+            .alias
+            .clone()
+            .unwrap_or_else(|| model.info(occ.table).name.clone()),
+        _ => source.binding.clone(),
     }
 }
 

@@ -307,6 +307,9 @@ impl<'m> Walker<'m> {
                     .filter_map(last_ident)
                     .map(|i| i.value.clone())
                     .collect();
+                for source in &mut block.sources[right.clone()] {
+                    source.merged.extend(names.iter().cloned());
+                }
                 let facts = self.shared_tenant_columns(&block.sources, &left, &right, Some(&names));
                 block.pieces.push(Piece {
                     expr: None,
@@ -315,6 +318,10 @@ impl<'m> Walker<'m> {
                 });
             }
             JoinConstraint::Natural => {
+                let common = self.common_columns(&block.sources, &left, &right);
+                for source in &mut block.sources[right.clone()] {
+                    source.merged.extend(common.iter().cloned());
+                }
                 let facts = self.shared_tenant_columns(&block.sources, &left, &right, None);
                 block.pieces.push(Piece {
                     expr: None,
@@ -324,6 +331,31 @@ impl<'m> Walker<'m> {
             }
             JoinConstraint::None => {}
         }
+    }
+
+    /// The columns a `NATURAL JOIN` equates: those both sides' tables declare.
+    fn common_columns(
+        &self,
+        sources: &[Source],
+        left: &Range<usize>,
+        right: &Range<usize>,
+    ) -> Vec<String> {
+        let columns = |range: &Range<usize>| -> Vec<String> {
+            sources[range.clone()]
+                .iter()
+                .filter_map(|s| match &s.kind {
+                    SourceKind::Scoped(occ) => self.model.definition(occ.table),
+                    SourceKind::Plain { table } => table.and_then(|t| self.model.definition(t)),
+                    SourceKind::Derived(_) => None,
+                })
+                .flat_map(|d| d.columns.iter().map(|c| c.name.to_ascii_lowercase()))
+                .collect()
+        };
+        let left = columns(left);
+        columns(right)
+            .into_iter()
+            .filter(|c| left.contains(c))
+            .collect()
     }
 
     /// `USING (client_id)` / `NATURAL JOIN`: equal tenant columns of scoped relations
@@ -393,23 +425,23 @@ impl<'m> Walker<'m> {
                 self.handled.insert(name as *const ObjectName);
                 let shape = self.function_shape(name, &args.args, outer, block, role);
                 let fallback = last_ident(name).map(|i| dialect.key(i).into_owned());
-                Source {
-                    binding: alias
+                Source::new(
+                    alias
                         .as_ref()
                         .map(|a| dialect.key(&a.name).into_owned())
                         .or(fallback)
                         .unwrap_or_default(),
-                    kind: SourceKind::Derived(Rc::new(shape.renamed(&alias_columns(alias)))),
-                }
+                    SourceKind::Derived(Rc::new(shape.renamed(&alias_columns(alias)))),
+                )
             }
             TableFactor::Function {
                 name, args, alias, ..
             } => {
                 let shape = self.function_shape(name, args, outer, block, role);
-                Source {
-                    binding: binding(alias),
-                    kind: SourceKind::Derived(Rc::new(shape.renamed(&alias_columns(alias)))),
-                }
+                Source::new(
+                    binding(alias),
+                    SourceKind::Derived(Rc::new(shape.renamed(&alias_columns(alias)))),
+                )
             }
             TableFactor::Derived {
                 lateral,
@@ -423,10 +455,10 @@ impl<'m> Walker<'m> {
                 } else {
                     self.query(subquery, outer, role)
                 };
-                Source {
-                    binding: binding(alias),
-                    kind: SourceKind::Derived(Rc::new(shape.renamed(&alias_columns(alias)))),
-                }
+                Source::new(
+                    binding(alias),
+                    SourceKind::Derived(Rc::new(shape.renamed(&alias_columns(alias)))),
+                )
             }
             TableFactor::UNNEST {
                 alias, array_exprs, ..
@@ -450,10 +482,7 @@ impl<'m> Walker<'m> {
                     open: true,
                     top: false,
                 };
-                Source {
-                    binding: binding(alias),
-                    kind: SourceKind::Derived(Rc::new(shape)),
-                }
+                Source::new(binding(alias), SourceKind::Derived(Rc::new(shape)))
             }
             TableFactor::NestedJoin {
                 table_with_joins, ..
@@ -468,13 +497,13 @@ impl<'m> Walker<'m> {
             }
             // Other table factors (PIVOT, JSON_TABLE, …) are not modelled: a tenant
             // table inside one is reported by the completeness check.
-            _ => Source {
-                binding: String::new(),
-                kind: SourceKind::Derived(Rc::new(Shape {
+            _ => Source::new(
+                String::new(),
+                SourceKind::Derived(Rc::new(Shape {
                     open: true,
                     ..Shape::default()
                 })),
-            },
+            ),
         };
         block.sources.push(source);
     }
@@ -538,10 +567,7 @@ impl<'m> Walker<'m> {
         self.handled.insert(name as *const ObjectName);
         let dialect = self.model.dialect();
         let Some(ident) = last_ident(name) else {
-            return Source {
-                binding: String::new(),
-                kind: SourceKind::Plain { table: None },
-            };
+            return Source::new(String::new(), SourceKind::Plain { table: None });
         };
         let binding = alias
             .map(|a| dialect.key(&a.name).into_owned())
@@ -560,10 +586,7 @@ impl<'m> Walker<'m> {
                 } else {
                     Rc::new(shape.as_ref().clone().renamed(&columns))
                 };
-                return Source {
-                    binding,
-                    kind: SourceKind::Derived(shape),
-                };
+                return Source::new(binding, SourceKind::Derived(shape));
             }
         }
         let kind = match self.model.lookup(ident) {
@@ -585,7 +608,7 @@ impl<'m> Walker<'m> {
                 SourceKind::Plain { table: None }
             }
         };
-        Source { binding, kind }
+        Source::new(binding, kind)
     }
 
     /// A table read with no predicate at all (`TABLE job`, `x IN job`).

@@ -166,6 +166,19 @@ pub(crate) struct Source {
     /// How columns qualify it: the alias, else the table name (dialect key).
     pub binding: String,
     pub kind: SourceKind,
+    /// Columns merged into an earlier relation by `JOIN … USING` / `NATURAL JOIN`: an
+    /// unqualified reference to them is not ambiguous.
+    pub merged: Vec<String>,
+}
+
+impl Source {
+    pub fn new(binding: String, kind: SourceKind) -> Source {
+        Source {
+            binding,
+            kind,
+            merged: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -229,6 +242,9 @@ enum Has {
 
 fn has_column(model: &TenantModel, source: &Source, column: &Ident) -> Has {
     let dialect = model.dialect();
+    if source.merged.iter().any(|m| dialect.same(column, m)) {
+        return Has::No;
+    }
     let table = match &source.kind {
         SourceKind::Scoped(occ) => Some(occ.table),
         SourceKind::Plain { table } => *table,

@@ -54,6 +54,11 @@ impl<'m> Walker<'m> {
                 }
             }
             Statement::CreateTrigger(trigger) => self.trigger(trigger, scope),
+            // The view's own name is a definition, not a use; its body is not modelled
+            // (the completeness check reports the tenant tables it reads).
+            Statement::CreateView(view) => {
+                self.handled.insert(&view.name as *const ObjectName);
+            }
             _ => {}
         }
     }
@@ -201,6 +206,21 @@ impl<'m> Walker<'m> {
         let Some(def) = self.model.definition(table) else {
             return;
         };
+        let has_parent = def.foreign_keys.iter().any(|fk| {
+            fk.columns.len() == 1
+                && self
+                    .model
+                    .lookup_str(&fk.table)
+                    .is_some_and(|p| self.model.info(p).class.is_scoped())
+        });
+        if !has_parent {
+            self.out.inserts.push(InsertCheck {
+                table,
+                span: name.span(),
+                problem: InsertProblem::TableLacksTenantColumn,
+            });
+            return;
+        }
         let mut parent_name = String::new();
         let mut parent_column = String::new();
         let mut proved = false;
@@ -346,14 +366,8 @@ impl<'m> Walker<'m> {
             .map(|i| dialect.key(i).into_owned())
             .unwrap_or_default();
         vec![
-            Source {
-                binding,
-                kind: SourceKind::Derived(shape.clone()),
-            },
-            Source {
-                binding: "excluded".to_string(),
-                kind: SourceKind::Derived(shape),
-            },
+            Source::new(binding, SourceKind::Derived(shape.clone())),
+            Source::new("excluded".to_string(), SourceKind::Derived(shape)),
         ]
     }
 
@@ -622,14 +636,8 @@ impl<'m> Walker<'m> {
             top: false,
         });
         let sources = [
-            Source {
-                binding: "new".into(),
-                kind: SourceKind::Derived(row.clone()),
-            },
-            Source {
-                binding: "old".into(),
-                kind: SourceKind::Derived(row),
-            },
+            Source::new("new".into(), SourceKind::Derived(row.clone())),
+            Source::new("old".into(), SourceKind::Derived(row)),
         ];
         let inner = scope.child(&sources);
         let body = match statements {

@@ -37,10 +37,17 @@ pub fn parse_statement(
         .iter()
         .find(|t| !matches!(t.token, Token::Whitespace(_)))
         .map_or_else(|| map(Location::new(1, 1)), |t| t.span.start);
+    let last = tokens
+        .iter()
+        .rev()
+        .find(|t| !matches!(t.token, Token::Whitespace(_)))
+        .map_or(first, |t| t.span.end);
     let mut parser = Parser::new(dialect.parser())
         .with_recursion_limit(MAX_NESTING)
         .with_tokens_with_locations(tokens);
-    let statement = parser.parse_statement().map_err(|e| failure(e, first))?;
+    let statement = parser
+        .parse_statement()
+        .map_err(|e| failure(e, first, last))?;
     // A statement is one statement: anything after it is an error, not a second statement.
     while parser.consume_token(&Token::SemiColon) {}
     let next = parser.peek_token();
@@ -69,7 +76,9 @@ pub fn offset_map(start: Location) -> impl Fn(Location) -> Location {
     }
 }
 
-fn failure(error: ParserError, fallback: Location) -> ParseFailure {
+/// `fallback` is the statement's start; an error at the end of input points after the
+/// last token instead.
+fn failure(error: ParserError, fallback: Location, end: Location) -> ParseFailure {
     match error {
         ParserError::RecursionLimitExceeded => ParseFailure {
             at: fallback,
@@ -77,9 +86,14 @@ fn failure(error: ParserError, fallback: Location) -> ParseFailure {
         },
         ParserError::TokenizerError(message) | ParserError::ParserError(message) => {
             let (message, at) = split_location(&message);
+            let at = match at {
+                Some(at) => at,
+                None if message.ends_with("found: EOF") => end,
+                None => fallback,
+            };
             ParseFailure {
-                at: at.unwrap_or(fallback),
-                message: tidy(message),
+                at,
+                message: tidy(message).replace("`EOF`", "the end of the statement"),
             }
         }
     }
@@ -138,6 +152,18 @@ mod tests {
         let err = parse_statement("SELECT * FROM WHERE x = 1", Dialect::Sqlite, &map).unwrap_err();
         assert_eq!(err.at, Location::new(10, 15));
         assert!(err.message.starts_with("expected"), "{}", err.message);
+    }
+
+    #[test]
+    fn an_error_at_the_end_points_after_the_last_token() {
+        let map = offset_map(Location::new(1, 1));
+        let err = parse_statement("SELECT 1 WHERE a AND", Dialect::Sqlite, &map).unwrap_err();
+        assert_eq!(err.at, Location::new(1, 21));
+        assert!(
+            err.message.ends_with("found the end of the statement"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -9,7 +9,6 @@ use std::ops::RangeInclusive;
 
 use sqlparser::tokenizer::{Location, Span};
 
-use crate::extract::source::point;
 use crate::report::diagnostic::Finding;
 use crate::rules::{self, Reporter, Rule};
 
@@ -19,6 +18,8 @@ pub const MARKER: &str = "tenant-lint:";
 #[derive(Debug, Clone)]
 pub struct Suppression {
     pub rules: Vec<&'static Rule>,
+    /// The comment's extent, for reporting it.
+    pub span: Span,
     pub reason: String,
     /// Where the comment is.
     pub at: Location,
@@ -36,10 +37,14 @@ pub fn parse(text: &str, at: Location) -> Option<Result<Allow, Box<Finding>>> {
     let body = text.trim_start().strip_prefix(MARKER)?.trim();
     let invalid = |message: String| {
         let mut reporter = Reporter::default();
+        let end = Location::new(
+            at.line,
+            at.column + 2 + text.trim_end().chars().count() as u64,
+        );
         reporter
             .report(
                 &rules::invalid_suppression::RULE,
-                point(at.line, at.column),
+                Span::new(at, end),
                 message,
             )
             .help("write `tenant-lint: allow(TI001) reason=\"why this is safe\"`");
@@ -100,7 +105,7 @@ pub fn apply(findings: &mut Vec<Finding>, suppressions: &mut [Suppression]) {
         reporter
             .report(
                 &rules::unused_suppression::RULE,
-                Span::new(s.at, Location::new(s.at.line, s.at.column + 2)),
+                s.span,
                 format!("`allow({})` suppresses nothing here", names.join(", ")),
             )
             .label("unused suppression")

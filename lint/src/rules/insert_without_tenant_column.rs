@@ -4,7 +4,8 @@ use crate::rules::{Context, Reporter, declare_rule};
 declare_rule! {
     /// ## What it does
     /// Reports an `INSERT` into a tenant table whose column list leaves out the tenant
-    /// column, and `INSERT … DEFAULT VALUES`.
+    /// column, `INSERT … DEFAULT VALUES`, and inserts into a tenant table that has no
+    /// tenant column and no tenant parent to be bound through.
     ///
     /// ## Why is this bad?
     /// The row gets the column's default (often NULL): it belongs to no tenant, or to
@@ -31,11 +32,24 @@ declare_rule! {
 
 pub fn check(cx: &Context, report: &mut Reporter) {
     for insert in &cx.analysis.inserts {
+        let table = cx.table_name(insert.table);
+        let column = cx.tenant_column(insert.table);
+        // The table itself has no tenant column and no tenant parent.
+        if insert.problem == InsertProblem::TableLacksTenantColumn {
+            report
+                .report(
+                    &RULE,
+                    insert.span,
+                    format!("`INSERT` into `{table}` cannot set `{column}`: the table has no such column"),
+                )
+                .label("a tenant table without a tenant column")
+                .help(format!("add `{column}` to `{table}` (a schema fix), then set it on insert"))
+                .table(table);
+            continue;
+        }
         if insert.problem != InsertProblem::MissingTenantColumn {
             continue;
         }
-        let table = cx.table_name(insert.table);
-        let column = cx.tenant_column(insert.table);
         report
             .report(
                 &RULE,

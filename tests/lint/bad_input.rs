@@ -1,0 +1,1 @@
+//! Bad input never panics, hangs or passes silently.

@@ -1,0 +1,1 @@
+//! `tenant-lint` end to end: stdout, stderr and the exit code, snapshotted.

@@ -1,0 +1,5 @@
+//! The `tenant-lint` suite: rule fixtures, the command line end to end, bad input.
+
+mod bad_input;
+mod cli;
+mod fixtures;
