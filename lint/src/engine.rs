@@ -20,6 +20,10 @@ use crate::report::diagnostic::{Diagnostic, Finding, Severity};
 use crate::report::suppress::{self, Suppression};
 use crate::rules::{self, Context, Reporter, Rule};
 
+/// Larger statements are reported, not parsed: no hand-written statement is this big,
+/// and a pathological one must not stall a check.
+pub const MAX_STATEMENT_BYTES: usize = 1 << 20;
+
 /// A statement as parsed from a file, with its place in the file.
 #[derive(Debug, Clone)]
 pub struct ParsedStatement {
@@ -48,9 +52,21 @@ pub fn parse_sql(text: &str, dialect: Dialect, map: &dyn Fn(Location) -> Locatio
             let shift = offset_map(raw.start);
             let to_file = |at: Location| map(shift(at));
             let end = index.position(text, raw.range.end);
+            let parsed = if raw.range.len() > MAX_STATEMENT_BYTES {
+                Err(ParseFailure {
+                    at: map(raw.start),
+                    message: format!(
+                        "a statement of {} bytes is larger than the {} MiB the engine analyses",
+                        raw.range.len(),
+                        MAX_STATEMENT_BYTES >> 20
+                    ),
+                })
+            } else {
+                parse_statement(&text[raw.range.clone()], dialect, &to_file)
+            };
             ParsedStatement {
                 span: Span::new(map(raw.start), map(end)),
-                parsed: parse_statement(&text[raw.range.clone()], dialect, &to_file),
+                parsed,
             }
         })
         .collect();

@@ -109,6 +109,10 @@ impl CheckReport {
 /// Finds and applies the configuration: `--config`, else `tenant-lint.toml` in `cwd`
 /// or its nearest parent, else the defaults (with `cwd` as base directory).
 pub fn load_config(cwd: &Path, overrides: &Overrides) -> Result<Config, ProjectError> {
+    let shown = |mut e: ConfigError| {
+        e.path = e.path.map(|p| display_path(&p, cwd));
+        ProjectError::Config(e)
+    };
     let mut config = match &overrides.config {
         Some(path) => {
             let path = cwd.join(path);
@@ -118,10 +122,10 @@ pub fn load_config(cwd: &Path, overrides: &Overrides) -> Result<Config, ProjectE
                     message: "configuration file not found".to_string(),
                 });
             }
-            Config::load(&path)?
+            Config::load(&path).map_err(shown)?
         }
         None => match Config::discover(cwd) {
-            Some(path) => Config::load(&path)?,
+            Some(path) => Config::load(&path).map_err(shown)?,
             None => Config {
                 base_dir: cwd.to_path_buf(),
                 ..Config::default()
@@ -155,12 +159,19 @@ impl Project {
         overrides: &Overrides,
     ) -> Result<Project, ProjectError> {
         let config = load_config(cwd, overrides)?;
+        let relativize = |e: ProjectError| match e {
+            ProjectError::Config(mut c) => {
+                c.path = c.path.map(|p| display_path(&p, cwd));
+                ProjectError::Config(c)
+            }
+            other => other,
+        };
         let roots: Vec<PathBuf> = if paths.is_empty() {
             vec![config.base_dir.clone()]
         } else {
             paths.iter().map(|p| cwd.join(p)).collect()
         };
-        let scanned = collect_files(&roots, &config, cwd)?;
+        let scanned = collect_files(&roots, &config, cwd).map_err(relativize)?;
         if scanned.is_empty() {
             return Err(ProjectError::NoFiles {
                 paths: if paths.is_empty() {
@@ -170,7 +181,7 @@ impl Project {
                 },
             });
         }
-        let schema_paths = schema_files(&config)?;
+        let schema_paths = schema_files(&config).map_err(relativize)?;
 
         let scanned_set: HashSet<PathBuf> = scanned.iter().map(|(abs, _)| canonical(abs)).collect();
         let mut to_read: Vec<(PathBuf, PathBuf, bool)> = scanned
@@ -189,7 +200,8 @@ impl Project {
             .collect();
 
         let schema = build_schema(&files, &schema_paths, dialect);
-        let engine = Engine::new(TenantModel::new(config, schema))?;
+        let engine =
+            Engine::new(TenantModel::new(config, schema)).map_err(|e| relativize(e.into()))?;
         Ok(Project { engine, files })
     }
 
@@ -373,7 +385,11 @@ fn collect_files(
                 path: display_path(e.path().unwrap_or(root), cwd),
                 message: e.to_string(),
             })?;
-            if !entry.file_type().is_file() || !is_sql(entry.path()) {
+            // A symlink is included (not followed into directories) so that a broken
+            // one is reported as unreadable rather than skipped.
+            let file_like = entry.file_type().is_file()
+                || (entry.file_type().is_symlink() && !entry.path().is_dir());
+            if !file_like || !is_sql(entry.path()) {
                 continue;
             }
             let relative = relative_to(entry.path(), &config.base_dir)
@@ -472,11 +488,30 @@ fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
     path.strip_prefix(&base).ok().map(Path::to_path_buf)
 }
 
-/// How a path is shown: relative to the working directory when it is inside it.
-fn display_path(path: &Path, cwd: &Path) -> PathBuf {
-    relative_to(path, cwd)
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or_else(|| normalize(path))
+/// How a path is shown: relative to the working directory (with `..` when it is
+/// outside it), so reports read the same on every machine.
+pub fn display_path(path: &Path, cwd: &Path) -> PathBuf {
+    let path = normalize(&cwd.join(path));
+    let cwd = normalize(cwd);
+    let common = path
+        .components()
+        .zip(cwd.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return path;
+    }
+    let mut out = PathBuf::new();
+    for _ in cwd.components().skip(common) {
+        out.push("..");
+    }
+    for part in path.components().skip(common) {
+        out.push(part.as_os_str());
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 /// Removes `.` components and resolves `..` lexically.

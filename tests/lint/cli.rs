@@ -1,1 +1,246 @@
 //! `tenant-lint` end to end: stdout, stderr and the exit code, snapshotted.
+
+use std::path::{Path, PathBuf};
+
+use tenant_lint::cli::{Env, run};
+
+/// A fresh directory under cargo's per-test temporary directory.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("lint-cli")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn write(dir: &Path, file: &str, text: &str) {
+    let path = dir.join(file);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Runs `tenant-lint ARGS` in `cwd`; returns the transcript (exit code, stdout, stderr).
+pub fn tenant_lint(cwd: &Path, args: &[&str]) -> (i32, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let env = Env {
+        cwd,
+        terminal: false,
+    };
+    let argv = std::iter::once("tenant-lint").chain(args.iter().copied());
+    let code = run(argv, &env, &mut out, &mut err);
+    let transcript = format!(
+        "exit: {code}\n--- stdout\n{}--- stderr\n{}",
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap()
+    );
+    (code, transcript)
+}
+
+const SCHEMA: &str = "CREATE TABLE CLIENT (client_id TEXT PRIMARY KEY);
+CREATE TABLE WORK_ORDER (client_id TEXT NOT NULL REFERENCES CLIENT (client_id), work_order_id TEXT NOT NULL, status TEXT, PRIMARY KEY (client_id, work_order_id));
+CREATE TABLE SHIFT (shift_id INTEGER PRIMARY KEY, shift_name TEXT);
+";
+
+const CONFIG: &str = "[tables]\nshared = [\"SHIFT\"]\n[schema]\nfiles = [\"db/schema.sql\"]\n";
+
+fn project(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    write(&dir, "tenant-lint.toml", CONFIG);
+    write(&dir, "db/schema.sql", SCHEMA);
+    dir
+}
+
+#[test]
+fn findings_exit_1_with_rustc_style_output() {
+    let dir = project("findings");
+    write(
+        &dir,
+        "queries/kpi.sql",
+        "-- open orders\nSELECT COUNT(*)\nFROM WORK_ORDER\nWHERE status = 'OPEN';\n\nSELECT * FROM WORK_ORDER WHERE client_id = :client_id;\n",
+    );
+    let (code, transcript) = tenant_lint(&dir, &["check", "queries"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(transcript);
+}
+
+#[test]
+fn json_output_follows_the_contract() {
+    let dir = project("json");
+    write(
+        &dir,
+        "q.sql",
+        "SELECT * FROM WORK_ORDER WHERE status = :s; SELECT * FROM SHIFT;\n",
+    );
+    let (code, transcript) = tenant_lint(&dir, &["check", "--format", "json", "q.sql"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(transcript);
+}
+
+#[test]
+fn clean_code_exits_0_and_warnings_do_not_fail() {
+    let dir = project("clean");
+    write(
+        &dir,
+        "q.sql",
+        "SELECT * FROM WORK_ORDER WHERE client_id = :client_id;\nSELECT * FROM WORK_ORDER WHERE client_id = 'ACME';\n",
+    );
+    let (code, transcript) = tenant_lint(&dir, &["check"]);
+    assert_eq!(code, 0, "{transcript}");
+    insta::assert_snapshot!(transcript);
+}
+
+#[test]
+fn default_paths_are_the_config_directory_found_from_a_subdirectory() {
+    let dir = project("discovery");
+    write(&dir, "app/sql/q.sql", "SELECT * FROM WORK_ORDER;\n");
+    let (code, transcript) = tenant_lint(&dir.join("app/sql"), &["check"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(transcript);
+}
+
+#[test]
+fn cli_flags_override_the_configuration() {
+    let dir = project("overrides");
+    write(
+        &dir,
+        "q.sql",
+        "SELECT * FROM WORK_ORDER WHERE client_id = :client;\n",
+    );
+    let (code, _) = tenant_lint(&dir, &["check", "q.sql"]);
+    assert_eq!(code, 0, "any parameter binds outside strict mode");
+    let (code, transcript) = tenant_lint(&dir, &["check", "--param", ":client_id", "q.sql"]);
+    assert_eq!(code, 1, "{transcript}");
+    assert!(
+        transcript.contains("`:client` is not a tenant parameter"),
+        "{transcript}"
+    );
+}
+
+#[test]
+fn missing_path_is_a_usage_error() {
+    let dir = project("missing");
+    let (code, transcript) = tenant_lint(&dir, &["check", "nope.sql"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(transcript);
+}
+
+#[test]
+fn directory_without_sql_is_an_error() {
+    let dir = project("empty");
+    std::fs::create_dir_all(dir.join("docs")).unwrap();
+    write(&dir, "docs/readme.txt", "no sql here");
+    let (code, transcript) = tenant_lint(&dir, &["check", "docs"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(transcript);
+}
+
+#[test]
+fn bad_config_key_is_reported_with_its_line() {
+    let dir = scratch("bad-key");
+    write(
+        &dir,
+        "tenant-lint.toml",
+        "dialect = \"sqlite\"\n[tenant]\ncolumn = \"client_id\"\nparam = [\":client_id\"]\n",
+    );
+    write(&dir, "q.sql", "SELECT 1;");
+    let (code, transcript) = tenant_lint(&dir, &["check"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(transcript);
+}
+
+#[test]
+fn unknown_dialect_in_config_and_on_the_command_line() {
+    let dir = scratch("bad-dialect");
+    write(&dir, "tenant-lint.toml", "dialect = \"oracle\"\n");
+    write(&dir, "q.sql", "SELECT 1;");
+    let (code, transcript) = tenant_lint(&dir, &["check"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("dialect_in_config", transcript);
+    let (code, transcript) = tenant_lint(
+        &dir,
+        &["check", "--config", "none.toml", "--dialect", "oracle"],
+    );
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("dialect_on_command_line", transcript);
+}
+
+#[test]
+fn bad_rule_level_is_a_config_error() {
+    let dir = scratch("bad-level");
+    write(&dir, "tenant-lint.toml", "[rules]\nTI001 = \"loud\"\n");
+    write(&dir, "q.sql", "SELECT 1;");
+    let (code, transcript) = tenant_lint(&dir, &["check"]);
+    assert_eq!(code, 2);
+    assert!(
+        transcript.contains("tenant-lint.toml:2:9: unknown level `loud`"),
+        "{transcript}"
+    );
+}
+
+#[test]
+fn rule_levels_from_config_change_severity() {
+    let dir = project("levels");
+    write(
+        &dir,
+        "tenant-lint.toml",
+        &format!("{CONFIG}[rules]\nhard-coded-tenant-literal = \"error\"\n"),
+    );
+    write(
+        &dir,
+        "q.sql",
+        "SELECT * FROM WORK_ORDER WHERE client_id = 'ACME';\n",
+    );
+    let (code, transcript) = tenant_lint(&dir, &["check"]);
+    assert_eq!(code, 1, "{transcript}");
+    assert!(transcript.contains("error[TI003]"), "{transcript}");
+}
+
+#[test]
+fn missing_schema_file_is_a_config_error_at_its_entry() {
+    let dir = scratch("missing-schema");
+    write(
+        &dir,
+        "tenant-lint.toml",
+        "[schema]\nfiles = [\"db/schema.sql\"]\n",
+    );
+    write(&dir, "q.sql", "SELECT 1;");
+    let (code, transcript) = tenant_lint(&dir, &["check"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(transcript);
+}
+
+#[test]
+fn rule_prints_its_documentation() {
+    let dir = scratch("rule-docs");
+    let (code, transcript) = tenant_lint(&dir, &["rule", "missing-tenant-filter"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(transcript);
+    let (code, by_code) = tenant_lint(&dir, &["rule", "ti001"]);
+    assert_eq!(code, 0);
+    assert_eq!(by_code, transcript, "code and name print the same page");
+}
+
+#[test]
+fn unknown_rule_is_a_usage_error() {
+    let dir = scratch("rule-unknown");
+    let (code, transcript) = tenant_lint(&dir, &["rule", "TI000"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(transcript);
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let dir = scratch("rules");
+    let (code, transcript) = tenant_lint(&dir, &["rules"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(transcript);
+}
+
+#[test]
+fn unknown_subcommand_is_a_usage_error() {
+    let dir = scratch("usage");
+    let (code, _) = tenant_lint(&dir, &["lint"]);
+    assert_eq!(code, 2);
+}

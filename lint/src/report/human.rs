@@ -85,7 +85,7 @@ fn render_one(diagnostic: &Diagnostic, file: Option<&SourceFile>, renderer: &Ren
         None => title.element(
             annotate_snippets::Origin::path(path.clone())
                 .line(diagnostic.line() as usize)
-                .char_column(diagnostic.column() as usize - 1),
+                .char_column(diagnostic.column() as usize),
         ),
     };
     groups.push(main);
