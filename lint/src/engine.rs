@@ -12,9 +12,9 @@ use sqlparser::ast::Statement;
 use sqlparser::tokenizer::{Location, Span};
 
 use crate::analysis::{self, StatementKind};
-use crate::extract::parse::{ParseFailure, offset_map, parse_statement};
+use crate::extract::parse::{ParseFailure, parse_statement_at};
 use crate::extract::source::{LineIndex, point};
-use crate::extract::split::split_statements;
+use crate::extract::split::{RawStatement, split_statements};
 use crate::model::{ConfigError, Dialect, TenantModel};
 use crate::report::diagnostic::{Diagnostic, Finding, Severity};
 use crate::report::suppress::{self, Suppression};
@@ -39,46 +39,112 @@ pub struct ParsedSql {
     pub comments: Vec<(Location, String)>,
 }
 
-/// Splits and parses SQL text. `map` turns a position in `text` into a position in the
-/// file the text comes from (the identity for a `.sql` file; the literal's mapping for
-/// SQL inside a Rust string).
-pub fn parse_sql(text: &str, dialect: Dialect, map: &dyn Fn(Location) -> Location) -> ParsedSql {
-    let split = split_statements(text, dialect);
-    let index = LineIndex::new(text);
-    let statements = split
-        .statements
-        .iter()
-        .map(|raw| {
-            let shift = offset_map(raw.start);
-            let to_file = |at: Location| map(shift(at));
-            let end = index.position(text, raw.range.end);
-            let parsed = if raw.range.len() > MAX_STATEMENT_BYTES {
-                Err(ParseFailure {
-                    at: map(raw.start),
-                    message: format!(
-                        "a statement of {} bytes is larger than the {} MiB the engine analyses",
-                        raw.range.len(),
-                        MAX_STATEMENT_BYTES >> 20
-                    ),
-                })
-            } else {
-                parse_statement(&text[raw.range.clone()], dialect, &to_file)
-            };
-            ParsedStatement {
-                span: Span::new(map(raw.start), map(end)),
-                parsed,
-            }
-        })
-        .collect();
-    let comments = split
-        .comments
-        .iter()
-        .map(|c| (map(c.at), text[c.text.clone()].to_string()))
-        .collect();
-    ParsedSql {
-        statements,
-        comments,
+/// SQL text split into statements, each parsed on demand: a check parses, analyses and
+/// drops one statement at a time, so memory stays bounded and the tree is analysed
+/// while it is still in cache.
+pub struct SplitSql<'t> {
+    text: &'t str,
+    dialect: Dialect,
+    /// `None` when positions in the text are positions in the file.
+    map: Option<&'t dyn Fn(Location) -> Location>,
+    raw: Vec<RawStatement>,
+    /// Each statement's extent in the file.
+    pub spans: Vec<Span>,
+    /// `(position, text after --)`
+    pub comments: Vec<(Location, String)>,
+}
+
+impl<'t> SplitSql<'t> {
+    /// Splits `text`. `map` turns a position in `text` into a position in the file the
+    /// text comes from (the identity for a `.sql` file; the literal's mapping for SQL
+    /// inside a Rust string).
+    pub fn new(
+        text: &'t str,
+        dialect: Dialect,
+        map: Option<&'t dyn Fn(Location) -> Location>,
+    ) -> Self {
+        let split = split_statements(text, dialect);
+        let map_at = |at: Location| map.map_or(at, |m| m(at));
+        let spans = split
+            .statements
+            .iter()
+            .map(|raw| Span::new(map_at(raw.start), map_at(raw.end)))
+            .collect();
+        let comments = split
+            .comments
+            .iter()
+            .map(|c| (map_at(c.at), text[c.text.clone()].to_string()))
+            .collect();
+        SplitSql {
+            text,
+            dialect,
+            map,
+            raw: split.statements,
+            spans,
+            comments,
+        }
     }
+
+    pub fn len(&self) -> usize {
+        self.raw.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// Parses statement `i`, with spans in the file's coordinates.
+    pub fn parse(&self, i: usize) -> Result<Statement, ParseFailure> {
+        let raw = &self.raw[i];
+        if raw.range.len() > MAX_STATEMENT_BYTES {
+            return Err(ParseFailure {
+                at: self.map.map_or(raw.start, |m| m(raw.start)),
+                message: format!(
+                    "a statement of {} bytes is larger than the {} MiB the engine analyses",
+                    raw.range.len(),
+                    MAX_STATEMENT_BYTES >> 20
+                ),
+            });
+        }
+        parse_statement_at(
+            &self.text[raw.range.clone()],
+            self.dialect,
+            raw.start,
+            self.map,
+        )
+    }
+
+    /// Whether statement `i` changes the schema (`CREATE`, `ALTER`, `DROP`), judged by
+    /// its first word, so a schema pass parses only those.
+    pub fn is_ddl(&self, i: usize) -> bool {
+        let text = &self.text[self.raw[i].range.clone()];
+        let word: String = text
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .take(6)
+            .collect();
+        ["CREATE", "ALTER", "DROP"]
+            .iter()
+            .any(|k| word.eq_ignore_ascii_case(k))
+    }
+
+    /// Every statement, parsed.
+    pub fn parse_all(&self) -> ParsedSql {
+        ParsedSql {
+            statements: (0..self.len())
+                .map(|i| ParsedStatement {
+                    span: self.spans[i],
+                    parsed: self.parse(i),
+                })
+                .collect(),
+            comments: self.comments.clone(),
+        }
+    }
+}
+
+/// Splits and parses SQL text (see [`SplitSql::new`] for `map`).
+pub fn parse_sql(text: &str, dialect: Dialect, map: &dyn Fn(Location) -> Location) -> ParsedSql {
+    SplitSql::new(text, dialect, Some(map)).parse_all()
 }
 
 /// The tenant model plus the rule severities the configuration sets.
@@ -157,28 +223,34 @@ impl Engine {
         reporter.findings
     }
 
-    /// Findings of every statement of parsed SQL, unreadable ones included.
-    pub fn sql_findings(&self, sql: &ParsedSql) -> Vec<Finding> {
+    /// Findings of every statement of split SQL, unreadable ones included: each
+    /// statement is parsed, analysed and dropped in turn.
+    pub fn sql_findings(&self, sql: &SplitSql) -> Vec<Finding> {
         let mut findings = Vec::new();
-        for statement in &sql.statements {
-            match &statement.parsed {
-                Ok(parsed) => findings.extend(self.statement_findings(parsed)),
-                Err(failure) => findings.push(unparseable(failure)),
+        for i in 0..sql.len() {
+            match sql.parse(i) {
+                Ok(parsed) => findings.extend(self.statement_findings(&parsed)),
+                Err(failure) => findings.push(unparseable(&failure)),
             }
         }
         findings
     }
 
-    /// The suppressions in a `.sql` file's comments, each with the lines it covers.
+    /// The suppressions in SQL comments, each with the lines it covers. `text` is the
+    /// file's text, to tell a trailing comment from one on its own line.
     pub fn sql_suppressions(
         &self,
-        sql: &ParsedSql,
+        comments: &[(Location, String)],
+        statements: &[Span],
         text: &str,
         findings: &mut Vec<Finding>,
     ) -> Vec<Suppression> {
-        let index = LineIndex::new(text);
         let mut out = Vec::new();
-        for (at, comment) in &sql.comments {
+        if !comments.iter().any(|(_, c)| c.contains(suppress::MARKER)) {
+            return out;
+        }
+        let index = LineIndex::new(text);
+        for (at, comment) in comments {
             let Some(parsed) = suppress::parse(comment, *at) else {
                 continue;
             };
@@ -192,17 +264,14 @@ impl Engine {
             let line_text = index.line_text(text, at.line);
             let leading = line_text.chars().take_while(|c| c.is_whitespace()).count() as u64 + 1;
             let trailing = at.column > leading;
-            let inside = sql
-                .statements
-                .iter()
-                .any(|s| s.span.start < *at && *at < s.span.end);
+            let inside = statements.iter().any(|s| s.start < *at && *at < s.end);
             let lines = if trailing {
                 at.line..=at.line
             } else if inside {
                 at.line..=at.line + 1
             } else {
-                match sql.statements.iter().find(|s| s.span.start > *at) {
-                    Some(next) => at.line..=next.span.end.line.max(next.span.start.line),
+                match statements.iter().find(|s| s.start > *at) {
+                    Some(next) => at.line..=next.end.line.max(next.start.line),
                     None => at.line..=at.line + 1,
                 }
             };
@@ -239,19 +308,21 @@ impl Engine {
             .collect()
     }
 
-    /// Checks the SQL text of one `.sql` file: findings with suppressions and severities
+    /// Checks the text of one `.sql` file: findings with suppressions and severities
     /// applied, and the number of statements.
-    pub fn check_sql_file(&self, path: &Arc<Path>, text: &str, sql: &ParsedSql) -> Vec<Diagnostic> {
-        let mut findings = self.sql_findings(sql);
-        let mut suppressions = self.sql_suppressions(sql, text, &mut findings);
-        self.finish(path, findings, &mut suppressions)
+    pub fn check_sql_file(&self, path: &Arc<Path>, text: &str) -> (Vec<Diagnostic>, usize) {
+        let sql = SplitSql::new(text, self.model.dialect(), None);
+        let mut findings = self.sql_findings(&sql);
+        let mut suppressions =
+            self.sql_suppressions(&sql.comments, &sql.spans, text, &mut findings);
+        (self.finish(path, findings, &mut suppressions), sql.len())
     }
 
-    /// Checks one SQL string (the runtime guard's question): `Ok` when every statement
-    /// is proved, else the findings of error severity.
+    /// Checks one SQL string (the runtime guard's question): the findings of error
+    /// severity, none when every statement is proved.
     pub fn check_sql(&self, sql: &str) -> Vec<Finding> {
-        let parsed = parse_sql(sql, self.model.dialect(), &|at| at);
-        self.sql_findings(&parsed)
+        let split = SplitSql::new(sql, self.model.dialect(), None);
+        self.sql_findings(&split)
             .into_iter()
             .filter(|f| self.severity_of(f.code) == Some(Severity::Error))
             .collect()

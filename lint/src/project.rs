@@ -14,7 +14,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use sqlparser::tokenizer::Location;
 
-use crate::engine::{Engine, ParsedSql, parse_sql, unparseable};
+use crate::engine::{Engine, ParsedStatement, SplitSql, unparseable};
 use crate::extract::source::{LineIndex, SourceFile, point};
 use crate::model::schema::migration_order;
 use crate::model::{Config, ConfigError, Dialect, Schema, TenantModel};
@@ -81,7 +81,9 @@ pub struct LoadedFile {
     /// The absolute path it was read from.
     pub absolute: PathBuf,
     pub source: Option<SourceFile>,
-    pub sql: ParsedSql,
+    /// The statements that shape the schema (`CREATE`, `ALTER`, `DROP`), parsed when the
+    /// file is read; a schema-only file has all its statements here.
+    pub ddl: Vec<ParsedStatement>,
     /// `unreadable-source` when the file is not UTF-8 text.
     pub problem: Option<Finding>,
     /// Whether the file is one the user asked to check (not only a schema file).
@@ -207,47 +209,49 @@ impl Project {
 
     /// Checks every scanned file (and reports unreadable schema files).
     pub fn check(&self) -> CheckReport {
-        let mut diagnostics: Vec<Diagnostic> = self
+        let checked: Vec<(Vec<Diagnostic>, usize)> = self
             .files
             .par_iter()
-            .flat_map_iter(|file| self.check_file(file))
+            .map(|file| self.check_file(file))
             .collect();
+        let statements = checked.iter().map(|(_, n)| n).sum();
+        let mut diagnostics: Vec<Diagnostic> = checked.into_iter().flat_map(|(d, _)| d).collect();
         diagnostic::sort(&mut diagnostics);
-        let scanned: Vec<&LoadedFile> = self.files.iter().filter(|f| f.scanned).collect();
-        let statements = scanned.iter().map(|f| f.sql.statements.len()).sum();
-        let summary = Summary::new(scanned.len(), statements, &diagnostics);
+        let files = self.files.iter().filter(|f| f.scanned).count();
+        let summary = Summary::new(files, statements, &diagnostics);
         CheckReport {
             diagnostics,
             summary,
         }
     }
 
-    fn check_file(&self, file: &LoadedFile) -> Vec<Diagnostic> {
+    /// A file's diagnostics and how many statements it has.
+    fn check_file(&self, file: &LoadedFile) -> (Vec<Diagnostic>, usize) {
         let severity = |f: &Finding| rules::find(f.code).and_then(|r| self.engine.severity(r));
         if let Some(problem) = &file.problem {
-            return severity(problem)
+            let diagnostics = severity(problem)
                 .map(|s| Diagnostic::new(problem.clone(), s, file.path.clone()))
                 .into_iter()
                 .collect();
+            return (diagnostics, 0);
         }
         let Some(source) = &file.source else {
-            return Vec::new();
+            return (Vec::new(), 0);
         };
         if file.scanned {
-            return self
-                .engine
-                .check_sql_file(&file.path, &source.text, &file.sql);
+            return self.engine.check_sql_file(&file.path, &source.text);
         }
         // A schema file outside the scanned paths: only what stops the schema from being
         // read is reported.
-        file.sql
-            .statements
+        let diagnostics = file
+            .ddl
             .iter()
             .filter_map(|s| s.parsed.as_ref().err())
             .map(|failure| {
                 Diagnostic::new(unparseable(failure), Severity::Error, file.path.clone())
             })
-            .collect()
+            .collect();
+        (diagnostics, 0)
     }
 
     /// The source text of a file, for rendering.
@@ -278,7 +282,7 @@ fn build_schema(files: &[LoadedFile], schema_paths: &[PathBuf], dialect: Dialect
         migration_order(&mut order);
         for path in order {
             let file = group.iter().find(|f| f.absolute == path).expect("listed");
-            for statement in &file.sql.statements {
+            for statement in &file.ddl {
                 if let Ok(parsed) = &statement.parsed {
                     schema.apply(parsed, &file.path);
                 }
@@ -294,7 +298,7 @@ fn read_file(abs: &Path, shown: &Path, scanned: bool, dialect: Dialect) -> Loade
         path: path.clone(),
         absolute: abs.to_path_buf(),
         source: None,
-        sql: ParsedSql::default(),
+        ddl: Vec::new(),
         problem: None,
         scanned,
     };
@@ -341,7 +345,14 @@ fn read_file(abs: &Path, shown: &Path, scanned: bool, dialect: Dialect) -> Loade
             return loaded;
         }
     };
-    loaded.sql = parse_sql(&text, dialect, &|at| at);
+    let split = SplitSql::new(&text, dialect, None);
+    loaded.ddl = (0..split.len())
+        .filter(|&i| !scanned || split.is_ddl(i))
+        .map(|i| ParsedStatement {
+            span: split.spans[i],
+            parsed: split.parse(i),
+        })
+        .collect();
     loaded.source = Some(SourceFile::new(shown, text));
     loaded
 }

@@ -7,7 +7,6 @@
 //! that mention a tenant column and still bind nothing are explained by [`Walker::explain`].
 
 use std::ops::ControlFlow;
-use std::rc::Rc;
 
 use sqlparser::ast::{
     BinaryOperator, Expr, FunctionArg, FunctionArgExpr, Ident, InTarget, ObjectName, Query,
@@ -39,7 +38,39 @@ pub(crate) enum Formula {
 pub(crate) struct Piece<'e> {
     pub expr: Option<&'e Expr>,
     pub formula: Formula,
-    pub allowed: Option<Rc<[bool]>>,
+    pub allowed: Set,
+}
+
+/// A set of a block's relations, by index. Only the first 128 relations of a block can
+/// be bound; any later one stays unbound, which can only over-report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Set(u128);
+
+impl Set {
+    pub const ALL: Set = Set(u128::MAX);
+    pub const NONE: Set = Set(0);
+
+    /// The relations with indices in `range`.
+    pub fn range(range: std::ops::Range<usize>) -> Set {
+        let mut set = Set::NONE;
+        for i in range.take_while(|&i| i < 128) {
+            set.0 |= 1 << i;
+        }
+        set
+    }
+
+    pub fn contains(self, i: usize) -> bool {
+        i < 128 && self.0 & (1 << i) != 0
+    }
+
+    /// Adds `i`; whether it was new.
+    fn insert(&mut self, i: usize) -> bool {
+        if i >= 128 || self.contains(i) {
+            return false;
+        }
+        self.0 |= 1 << i;
+        true
+    }
 }
 
 /// A value as the proof sees it.
@@ -177,7 +208,7 @@ impl<'m> Walker<'m> {
         left: &Operand,
         right: &Operand,
         scope: &Scope,
-        span: sqlparser::tokenizer::Span,
+        span: &dyn Fn() -> sqlparser::tokenizer::Span,
         facts: &mut Vec<Fact>,
     ) {
         for (mine, other) in [(left, right), (right, left)] {
@@ -219,11 +250,13 @@ impl<'m> Walker<'m> {
         }
     }
 
+    /// Records a literal compared with relation `s`'s tenant column; the span is only
+    /// computed when there is something to record.
     fn literal(
         &mut self,
         scope: &Scope,
         s: usize,
-        span: sqlparser::tokenizer::Span,
+        span: &dyn Fn() -> sqlparser::tokenizer::Span,
         literal: &str,
     ) {
         if !self.reporting() {
@@ -231,7 +264,10 @@ impl<'m> Walker<'m> {
         }
         if let SourceKind::Scoped(occ) = &scope.sources[s].kind {
             self.out.literals.push(LiteralUse::for_occurrence(
-                occ.span, occ.table, span, literal,
+                occ.span,
+                occ.table,
+                span(),
+                literal,
             ));
         }
     }
@@ -253,7 +289,7 @@ impl<'m> Walker<'m> {
                                 &lo,
                                 &ro,
                                 scope,
-                                l.span().union(&r.span()),
+                                &|| l.span().union(&r.span()),
                                 &mut facts,
                             );
                         }
@@ -261,7 +297,7 @@ impl<'m> Walker<'m> {
                     return facts;
                 }
                 let (lo, ro) = (self.operand(left, scope), self.operand(right, scope));
-                self.equality_facts(&lo, &ro, scope, expr.span(), &mut facts);
+                self.equality_facts(&lo, &ro, scope, &|| expr.span(), &mut facts);
             }
             Expr::In {
                 expr: subject,
@@ -277,7 +313,7 @@ impl<'m> Walker<'m> {
                         let mut shared: Option<Vec<Fact>> = None;
                         for (value, item) in values.iter().zip(items) {
                             let mut one = Vec::new();
-                            self.equality_facts(&subject, value, scope, item.span(), &mut one);
+                            self.equality_facts(&subject, value, scope, &|| item.span(), &mut one);
                             one.retain(|f| matches!(f, Fact::Direct(_)));
                             shared = Some(match shared {
                                 None => one,
@@ -290,19 +326,19 @@ impl<'m> Walker<'m> {
                     }
                     InTarget::Subquery(query) => {
                         let value = Operand::Carries(self.subquery_value(query, scope));
-                        self.equality_facts(&subject, &value, scope, expr.span(), &mut facts);
+                        self.equality_facts(&subject, &value, scope, &|| expr.span(), &mut facts);
                     }
                     InTarget::Table { name, args } => {
-                        self.handled.insert(name as *const ObjectName);
+                        self.handle(name);
                         let value = self.list_function_value(name, args.as_deref(), scope);
-                        self.equality_facts(&subject, &value, scope, expr.span(), &mut facts);
+                        self.equality_facts(&subject, &value, scope, &|| expr.span(), &mut facts);
                     }
                     InTarget::Unnest(array) => {
                         let value = match self.operand(array, scope) {
                             Operand::Carries(Carried::Tenant) => Operand::Carries(Carried::Tenant),
                             _ => Operand::Other,
                         };
-                        self.equality_facts(&subject, &value, scope, expr.span(), &mut facts);
+                        self.equality_facts(&subject, &value, scope, &|| expr.span(), &mut facts);
                     }
                 }
             }
@@ -317,7 +353,7 @@ impl<'m> Walker<'m> {
                     carried @ Operand::Carries(_) => carried,
                     _ => Operand::Other,
                 };
-                self.equality_facts(&subject, &value, scope, expr.span(), &mut facts);
+                self.equality_facts(&subject, &value, scope, &|| expr.span(), &mut facts);
             }
             _ => {}
         }
@@ -344,29 +380,71 @@ impl<'m> Walker<'m> {
         }
     }
 
+    /// The formula of a predicate. A chain of `AND`s becomes one list of facts plus
+    /// the `OR`s among its conjuncts.
     pub(crate) fn formula(&mut self, expr: &Expr, scope: &Scope) -> Formula {
+        let mut facts = Vec::new();
+        let mut ors = Vec::new();
+        self.conjuncts(expr, scope, &mut facts, &mut ors);
+        if ors.is_empty() {
+            Formula::Facts(facts)
+        } else {
+            ors.insert(0, Formula::Facts(facts));
+            Formula::And(ors)
+        }
+    }
+
+    fn conjuncts(
+        &mut self,
+        expr: &Expr,
+        scope: &Scope,
+        facts: &mut Vec<Fact>,
+        ors: &mut Vec<Formula>,
+    ) {
         match expr {
             Expr::BinaryOp {
                 left,
                 op: BinaryOperator::And,
                 right,
-            } => Formula::And(vec![self.formula(left, scope), self.formula(right, scope)]),
+            } => {
+                self.conjuncts(left, scope, facts, ors);
+                self.conjuncts(right, scope, facts, ors);
+            }
+            Expr::BinaryOp {
+                op: BinaryOperator::Or,
+                ..
+            } => {
+                let mut branches = Vec::new();
+                self.branches(expr, scope, &mut branches);
+                ors.push(Formula::Or(branches));
+            }
+            Expr::Nested(inner) => self.conjuncts(inner, scope, facts, ors),
+            atom => facts.extend(self.atom(atom, scope)),
+        }
+    }
+
+    fn branches(&mut self, expr: &Expr, scope: &Scope, out: &mut Vec<Formula>) {
+        match expr {
             Expr::BinaryOp {
                 left,
                 op: BinaryOperator::Or,
                 right,
             } => {
-                let mut branches = Vec::new();
-                for side in [left, right] {
-                    match self.formula(side, scope) {
-                        Formula::Or(inner) => branches.extend(inner),
-                        other => branches.push(other),
-                    }
-                }
-                Formula::Or(branches)
+                self.branches(left, scope, out);
+                self.branches(right, scope, out);
             }
-            Expr::Nested(inner) => self.formula(inner, scope),
-            atom => Formula::Facts(self.atom(atom, scope)),
+            Expr::Nested(inner)
+                if matches!(
+                    **inner,
+                    Expr::BinaryOp {
+                        op: BinaryOperator::Or,
+                        ..
+                    }
+                ) =>
+            {
+                self.branches(inner, scope, out)
+            }
+            branch => out.push(self.formula(branch, scope)),
         }
     }
 
@@ -668,21 +746,22 @@ fn optional_filter(expr: &Expr) -> bool {
 }
 
 /// Computes which relations the pieces bind, to a fixed point.
-pub(crate) fn solve(pieces: &[Piece], relations: usize) -> Vec<bool> {
-    let mut proved = vec![false; relations];
+pub(crate) fn solve(pieces: &[Piece]) -> Set {
+    let mut proved = Set::NONE;
+    // Facts that hold whatever branch an `OR` takes; needed only when there is an `OR`.
     let mut context = Vec::new();
-    for piece in pieces {
-        top_facts(&piece.formula, piece.allowed.as_ref(), &mut context);
+    if pieces
+        .iter()
+        .any(|p| matches!(p.formula, Formula::And(_) | Formula::Or(_)))
+    {
+        for piece in pieces {
+            top_facts(&piece.formula, piece.allowed, &mut context);
+        }
     }
     loop {
         let mut changed = false;
         for piece in pieces {
-            changed |= apply(
-                &piece.formula,
-                &mut proved,
-                piece.allowed.as_ref(),
-                &context,
-            );
+            changed |= apply(&piece.formula, &mut proved, piece.allowed, &context);
         }
         if !changed {
             return proved;
@@ -690,41 +769,25 @@ pub(crate) fn solve(pieces: &[Piece], relations: usize) -> Vec<bool> {
     }
 }
 
-type Allowed = Option<Rc<[bool]>>;
-
-/// The facts that hold whatever branch an `OR` takes: those reached through `AND`s only.
-fn top_facts(formula: &Formula, allowed: Option<&Rc<[bool]>>, out: &mut Vec<(Fact, Allowed)>) {
+/// The facts reached through `AND`s only.
+fn top_facts(formula: &Formula, allowed: Set, out: &mut Vec<(Fact, Set)>) {
     match formula {
-        Formula::Facts(facts) => out.extend(facts.iter().map(|f| (*f, allowed.cloned()))),
+        Formula::Facts(facts) => out.extend(facts.iter().map(|f| (*f, allowed))),
         Formula::And(children) => children.iter().for_each(|c| top_facts(c, allowed, out)),
         Formula::Or(_) => {}
     }
 }
 
-fn permitted(allowed: Option<&Rc<[bool]>>, i: usize) -> bool {
-    allowed.is_none_or(|a| a.get(i).copied().unwrap_or(false))
-}
-
-fn set(fact: Fact, proved: &mut [bool], allowed: Option<&Rc<[bool]>>) -> bool {
+fn set(fact: Fact, proved: &mut Set, allowed: Set) -> bool {
     let target = match fact {
         Fact::Direct(t) => t,
-        Fact::Edge(from, to) if proved[from] => to,
+        Fact::Edge(from, to) if proved.contains(from) => to,
         Fact::Edge(..) => return false,
     };
-    if !proved[target] && permitted(allowed, target) {
-        proved[target] = true;
-        true
-    } else {
-        false
-    }
+    allowed.contains(target) && proved.insert(target)
 }
 
-fn apply(
-    formula: &Formula,
-    proved: &mut Vec<bool>,
-    allowed: Option<&Rc<[bool]>>,
-    context: &[(Fact, Allowed)],
-) -> bool {
+fn apply(formula: &Formula, proved: &mut Set, allowed: Set, context: &[(Fact, Set)]) -> bool {
     match formula {
         Formula::Facts(facts) => {
             let mut changed = false;
@@ -741,33 +804,25 @@ fn apply(
             changed
         }
         Formula::Or(branches) => {
-            let mut common: Option<Vec<bool>> = None;
+            let mut common = Set::ALL;
             for branch in branches {
-                let mut mine = proved.clone();
+                let mut mine = *proved;
                 let mut local = context.to_vec();
                 top_facts(branch, allowed, &mut local);
                 loop {
                     let mut changed = apply(branch, &mut mine, allowed, &local);
                     for (fact, allowed) in &local {
-                        changed |= set(*fact, &mut mine, allowed.as_ref());
+                        changed |= set(*fact, &mut mine, *allowed);
                     }
                     if !changed {
                         break;
                     }
                 }
-                common = Some(match common {
-                    None => mine,
-                    Some(prev) => prev.iter().zip(&mine).map(|(a, b)| *a && *b).collect(),
-                });
+                common = Set(common.0 & mine.0);
             }
-            let mut changed = false;
-            for (i, bound) in common.unwrap_or_default().into_iter().enumerate() {
-                if bound && !proved[i] {
-                    proved[i] = true;
-                    changed = true;
-                }
-            }
-            changed
+            let before = *proved;
+            *proved = Set(proved.0 | common.0);
+            *proved != before
         }
     }
 }
@@ -776,18 +831,22 @@ fn apply(
 mod tests {
     use super::*;
 
-    fn piece(formula: Formula, allowed: Option<&[bool]>) -> Piece<'static> {
+    fn piece(formula: Formula, allowed: Set) -> Piece<'static> {
         Piece {
             expr: None,
             formula,
-            allowed: allowed.map(Rc::from),
+            allowed,
         }
+    }
+
+    fn bound(set: Set, n: usize) -> Vec<bool> {
+        (0..n).map(|i| set.contains(i)).collect()
     }
 
     #[test]
     fn edges_propagate_to_a_fixed_point() {
         let f = Formula::Facts(vec![Fact::Edge(1, 2), Fact::Edge(0, 1), Fact::Direct(0)]);
-        assert_eq!(solve(&[piece(f, None)], 3), [true, true, true]);
+        assert_eq!(bound(solve(&[piece(f, Set::ALL)]), 3), [true, true, true]);
     }
 
     #[test]
@@ -796,7 +855,7 @@ mod tests {
             Formula::Facts(vec![Fact::Direct(0), Fact::Direct(1)]),
             Formula::Facts(vec![Fact::Direct(0)]),
         ]);
-        assert_eq!(solve(&[piece(f, None)], 2), [true, false]);
+        assert_eq!(bound(solve(&[piece(f, Set::ALL)]), 2), [true, false]);
     }
 
     #[test]
@@ -809,20 +868,25 @@ mod tests {
                 Formula::Facts(vec![Fact::Direct(1)]),
             ]),
         ]);
-        assert_eq!(solve(&[piece(f, None)], 2), [true, true]);
+        assert_eq!(bound(solve(&[piece(f, Set::ALL)]), 2), [true, true]);
     }
 
     #[test]
     fn outer_join_on_binds_only_the_right_side() {
         let on = Formula::Facts(vec![Fact::Direct(0), Fact::Edge(0, 1), Fact::Edge(1, 0)]);
-        assert_eq!(
-            solve(&[piece(on.clone(), Some(&[false, true]))], 2),
-            [false, false]
-        );
+        let right = Set::range(1..2);
+        assert_eq!(bound(solve(&[piece(on.clone(), right)]), 2), [false, false]);
         let wh = Formula::Facts(vec![Fact::Direct(0)]);
         assert_eq!(
-            solve(&[piece(wh, None), piece(on, Some(&[false, true]))], 2),
+            bound(solve(&[piece(wh, Set::ALL), piece(on, right)]), 2),
             [true, true]
         );
+    }
+
+    #[test]
+    fn relations_past_128_are_never_bound() {
+        let f = Formula::Facts(vec![Fact::Direct(130), Fact::Direct(3)]);
+        let proved = solve(&[piece(f, Set::ALL)]);
+        assert!(proved.contains(3) && !proved.contains(130));
     }
 }

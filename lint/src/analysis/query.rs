@@ -6,12 +6,12 @@ use std::rc::Rc;
 
 use sqlparser::ast::{
     Expr, FunctionArg, GroupByExpr, JoinConstraint, JoinOperator, LimitClause, ObjectName,
-    OrderByKind, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, SetOperator,
-    Spanned, TableAlias, TableFactor, TableWithJoins, Values, Visit, Visitor, With,
+    OrderByExpr, OrderByKind, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr,
+    SetOperator, Spanned, TableAlias, TableFactor, TableWithJoins, Values, Visit, Visitor, With,
 };
 use sqlparser::tokenizer::Span;
 
-use crate::analysis::predicate::{Fact, Formula, Operand, Piece, is_list_function, solve};
+use crate::analysis::predicate::{Fact, Formula, Operand, Piece, Set, is_list_function, solve};
 use crate::analysis::scope::{
     Carried, Occ, Resolved, Scope, Shape, ShapeColumn, Source, SourceKind, carried_by, resolve,
 };
@@ -33,33 +33,60 @@ const LIST_COLUMNS: [&str; 8] = [
 ];
 
 impl<'m> Walker<'m> {
+    /// Walks a query whose output matters (a derived table, a CTE, a value, the rows of
+    /// an `INSERT`), returning what its columns carry.
     pub(crate) fn query(&mut self, query: &Query, scope: &Scope, role: Role) -> Shape {
+        let outer = std::mem::replace(&mut self.want_shape, true);
+        let shape = self.query_body(query, scope, role);
+        self.want_shape = outer;
+        shape
+    }
+
+    /// Walks a query whose output does not matter (a statement, `EXISTS`, a subquery
+    /// checked in place): its findings only.
+    pub(crate) fn walk_query(&mut self, query: &Query, scope: &Scope, role: Role) {
+        let outer = std::mem::replace(&mut self.want_shape, false);
+        self.query_body(query, scope, role);
+        self.want_shape = outer;
+    }
+
+    fn query_body(&mut self, query: &Query, scope: &Scope, role: Role) -> Shape {
+        if !query.locks.is_empty()
+            || query.for_clause.is_some()
+            || query.settings.is_some()
+            || query.format_clause.is_some()
+            || !query.pipe_operators.is_empty()
+        {
+            self.unmodelled = true;
+        }
         let mark = self.ctes.len();
         if let Some(with) = &query.with {
             self.with_clause(with, scope, role);
         }
-        let order: Vec<&Expr> = match query.order_by.as_ref().map(|o| &o.kind) {
-            Some(OrderByKind::Expressions(exprs)) => exprs.iter().map(|e| &e.expr).collect(),
-            _ => Vec::new(),
+        let order: &[OrderByExpr] = match query.order_by.as_ref().map(|o| &o.kind) {
+            Some(OrderByKind::Expressions(exprs)) => exprs,
+            _ => &[],
         };
-        let shape = self.set_expr(&query.body, scope, role, &order);
-        let mut tail: Vec<&Expr> = Vec::new();
+        let shape = self.set_expr(&query.body, scope, role, order);
         match &query.limit_clause {
             Some(LimitClause::LimitOffset {
                 limit,
                 offset,
                 limit_by,
             }) => {
-                tail.extend(limit);
-                tail.extend(offset.as_ref().map(|o| &o.value));
-                tail.extend(limit_by);
+                let offset = offset.as_ref().map(|o| &o.value);
+                for expr in limit.iter().chain(offset).chain(limit_by) {
+                    self.subqueries_in(expr, scope, role);
+                }
             }
-            Some(LimitClause::OffsetCommaLimit { offset, limit }) => tail.extend([offset, limit]),
+            Some(LimitClause::OffsetCommaLimit { offset, limit }) => {
+                self.subqueries_in(offset, scope, role);
+                self.subqueries_in(limit, scope, role);
+            }
             None => {}
         }
-        tail.extend(query.fetch.as_ref().and_then(|f| f.quantity.as_ref()));
-        for expr in tail {
-            self.subqueries_in(expr, scope, role);
+        if let Some(quantity) = query.fetch.as_ref().and_then(|f| f.quantity.as_ref()) {
+            self.subqueries_in(quantity, scope, role);
         }
         self.ctes.truncate(mark);
         shape
@@ -129,13 +156,19 @@ impl<'m> Walker<'m> {
         assumed
     }
 
-    fn set_expr(&mut self, body: &SetExpr, scope: &Scope, role: Role, order: &[&Expr]) -> Shape {
+    fn set_expr(
+        &mut self,
+        body: &SetExpr,
+        scope: &Scope,
+        role: Role,
+        order: &[OrderByExpr],
+    ) -> Shape {
         match body {
             SetExpr::Select(select) => self.select(select, scope, role, order),
             SetExpr::Query(query) => {
-                let shape = self.query(query, scope, role);
+                let shape = self.query_body(query, scope, role);
                 for expr in order {
-                    self.subqueries_in(expr, scope, role);
+                    self.subqueries_in(&expr.expr, scope, role);
                 }
                 shape
             }
@@ -145,7 +178,7 @@ impl<'m> Walker<'m> {
                 let l = self.set_expr(left, scope, role, &[]);
                 let r = self.set_expr(right, scope, role, &[]);
                 for expr in order {
-                    self.subqueries_in(expr, scope, role);
+                    self.subqueries_in(&expr.expr, scope, role);
                 }
                 match op {
                     SetOperator::Intersect => l.intersect(&r),
@@ -154,10 +187,17 @@ impl<'m> Walker<'m> {
                 }
             }
             SetExpr::Values(values) => self.values(values, scope, role),
+            SetExpr::Merge(statement) => {
+                self.unmodelled = true;
+                self.statement(statement, scope);
+                Shape {
+                    open: true,
+                    ..Shape::default()
+                }
+            }
             SetExpr::Insert(statement)
             | SetExpr::Update(statement)
-            | SetExpr::Delete(statement)
-            | SetExpr::Merge(statement) => {
+            | SetExpr::Delete(statement) => {
                 self.statement(statement, scope);
                 Shape {
                     open: true,
@@ -206,37 +246,65 @@ impl<'m> Walker<'m> {
         }
     }
 
-    fn select(&mut self, select: &Select, scope: &Scope, role: Role, order: &[&Expr]) -> Shape {
+    fn select(
+        &mut self,
+        select: &Select,
+        scope: &Scope,
+        role: Role,
+        order: &[OrderByExpr],
+    ) -> Shape {
+        if !select.lateral_views.is_empty()
+            || !select.connect_by.is_empty()
+            || !select.cluster_by.is_empty()
+            || !select.distribute_by.is_empty()
+            || !select.sort_by.is_empty()
+            || !select.named_window.is_empty()
+            || select.top.is_some()
+            || select.into.is_some()
+            || matches!(select.distinct, Some(sqlparser::ast::Distinct::On(_)))
+        {
+            self.unmodelled = true;
+        }
         let mut block = Block::default();
         self.add_from(&select.from, scope, role, &mut block);
         self.prove_block(&mut block, select.selection.as_ref(), scope);
         let inner = scope.child(&block.sources);
 
-        let mut exprs: Vec<&Expr> = Vec::new();
         for item in &select.projection {
             match item {
                 SelectItem::UnnamedExpr(e)
                 | SelectItem::ExprWithAlias { expr: e, .. }
-                | SelectItem::ExprWithAliases { expr: e, .. } => exprs.push(e),
-                SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::Expr(e), _) => {
-                    exprs.push(e)
+                | SelectItem::ExprWithAliases { expr: e, .. }
+                | SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::Expr(e), _) => {
+                    self.subqueries_in(e, &inner, role)
                 }
                 _ => {}
             }
         }
-        exprs.extend(select.selection.as_ref());
-        exprs.extend(select.prewhere.as_ref());
-        exprs.extend(select.having.as_ref());
-        exprs.extend(select.qualify.as_ref());
-        if let GroupByExpr::Expressions(group, _) = &select.group_by {
-            exprs.extend(group);
-        }
-        exprs.extend(order.iter().copied());
-        exprs.extend(block.on_exprs.iter().copied());
-        for expr in exprs {
+        let group: &[Expr] = match &select.group_by {
+            GroupByExpr::Expressions(group, _) => group,
+            GroupByExpr::All(_) => &[],
+        };
+        let clauses = [
+            &select.selection,
+            &select.prewhere,
+            &select.having,
+            &select.qualify,
+        ];
+        for expr in clauses.into_iter().flatten().chain(group) {
             self.subqueries_in(expr, &inner, role);
         }
-        self.projection_shape(&select.projection, &inner)
+        for expr in order {
+            self.subqueries_in(&expr.expr, &inner, role);
+        }
+        for expr in &block.on_exprs {
+            self.subqueries_in(expr, &inner, role);
+        }
+        if self.want_shape {
+            self.projection_shape(&select.projection, &inner)
+        } else {
+            Shape::default()
+        }
     }
 
     /// Adds the relations of `FROM` items and their join predicates to a block.
@@ -267,15 +335,13 @@ impl<'m> Walker<'m> {
         outer: &Scope,
         block: &mut Block<'e>,
     ) {
-        let only = |range: &Range<usize>, n: usize| -> Option<Rc<[bool]>> {
-            Some((0..n).map(|i| range.contains(&i)).collect())
-        };
+        let only = |range: &Range<usize>, _: usize| Set::range(range.clone());
         let n = block.sources.len();
         let (constraint, allowed) = match operator {
             JoinOperator::Join(c)
             | JoinOperator::Inner(c)
             | JoinOperator::CrossJoin(c)
-            | JoinOperator::StraightJoin(c) => (c, None),
+            | JoinOperator::StraightJoin(c) => (c, Set::ALL),
             JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => (c, only(&right, n)),
             JoinOperator::Right(c) | JoinOperator::RightOuter(c) => (c, only(&left, n)),
             JoinOperator::FullOuter(c)
@@ -414,15 +480,22 @@ impl<'m> Walker<'m> {
                 name,
                 alias,
                 args: None,
+                with_hints,
+                version,
                 ..
-            } => self.named_relation(name, alias.as_ref(), role),
+            } => {
+                if !with_hints.is_empty() || version.is_some() {
+                    self.unmodelled = true;
+                }
+                self.named_relation(name, alias.as_ref(), role)
+            }
             TableFactor::Table {
                 name,
                 alias,
                 args: Some(args),
                 ..
             } => {
-                self.handled.insert(name as *const ObjectName);
+                self.handle(name);
                 let shape = self.function_shape(name, &args.args, outer, block, role);
                 let fallback = last_ident(name).map(|i| dialect.key(i).into_owned());
                 Source::new(
@@ -497,13 +570,16 @@ impl<'m> Walker<'m> {
             }
             // Other table factors (PIVOT, JSON_TABLE, …) are not modelled: a tenant
             // table inside one is reported by the completeness check.
-            _ => Source::new(
-                String::new(),
-                SourceKind::Derived(Rc::new(Shape {
-                    open: true,
-                    ..Shape::default()
-                })),
-            ),
+            _ => {
+                self.unmodelled = true;
+                Source::new(
+                    String::new(),
+                    SourceKind::Derived(Rc::new(Shape {
+                        open: true,
+                        ..Shape::default()
+                    })),
+                )
+            }
         };
         block.sources.push(source);
     }
@@ -564,7 +640,7 @@ impl<'m> Walker<'m> {
         alias: Option<&TableAlias>,
         role: Role,
     ) -> Source {
-        self.handled.insert(name as *const ObjectName);
+        self.handle(name);
         let dialect = self.model.dialect();
         let Some(ident) = last_ident(name) else {
             return Source::new(String::new(), SourceKind::Plain { table: None });
@@ -653,13 +729,13 @@ impl<'m> Walker<'m> {
             block.pieces.push(Piece {
                 expr: Some(selection),
                 formula,
-                allowed: None,
+                allowed: Set::ALL,
             });
         }
-        let proved = solve(&block.pieces, block.sources.len());
-        for (source, proved) in block.sources.iter_mut().zip(proved) {
+        let proved = solve(&block.pieces);
+        for (i, source) in block.sources.iter_mut().enumerate() {
             if let SourceKind::Scoped(occ) = &mut source.kind {
-                occ.proved = proved;
+                occ.proved = proved.contains(i);
             }
         }
         if !self.reporting() {
@@ -676,10 +752,7 @@ impl<'m> Walker<'m> {
                 let scope = outer.child(&block.sources);
                 for piece in &block.pieces {
                     if let Some(expr) = piece.expr {
-                        let allowed = piece
-                            .allowed
-                            .as_ref()
-                            .is_none_or(|a| a.get(i).copied().unwrap_or(false));
+                        let allowed = piece.allowed.contains(i);
                         self.explain(expr, i, allowed, &scope, &mut weak, &mut linked);
                     }
                 }
@@ -806,8 +879,131 @@ impl<'m> Walker<'m> {
     }
 
     /// Walks the subqueries of an expression in place (with `scope` as their outer
-    /// scope), and any table named bare inside it.
+    /// scope), and any table named bare inside it. The common expression shapes are
+    /// walked directly; anything else goes through sqlparser's visitor, which sees
+    /// every node.
     pub(crate) fn subqueries_in(&mut self, expr: &Expr, scope: &Scope, role: Role) {
+        use sqlparser::ast::{FunctionArgExpr, FunctionArguments, InTarget};
+        match expr {
+            Expr::Identifier(_)
+            | Expr::CompoundIdentifier(_)
+            | Expr::Value(_)
+            | Expr::TypedString(_)
+            | Expr::Wildcard(_)
+            | Expr::QualifiedWildcard(..) => {}
+            Expr::BinaryOp { left, right, .. } => {
+                self.subqueries_in(left, scope, role);
+                self.subqueries_in(right, scope, role);
+            }
+            Expr::UnaryOp { expr, .. }
+            | Expr::Nested(expr)
+            | Expr::IsNull(expr)
+            | Expr::IsNotNull(expr)
+            | Expr::IsTrue(expr)
+            | Expr::IsFalse(expr)
+            | Expr::IsNotTrue(expr)
+            | Expr::IsNotFalse(expr)
+            | Expr::Cast { expr, .. }
+            | Expr::Collate { expr, .. } => self.subqueries_in(expr, scope, role),
+            Expr::Between {
+                expr, low, high, ..
+            } => {
+                for e in [expr, low, high] {
+                    self.subqueries_in(e, scope, role);
+                }
+            }
+            Expr::Like {
+                expr,
+                pattern,
+                escape_char: None,
+                ..
+            }
+            | Expr::ILike {
+                expr,
+                pattern,
+                escape_char: None,
+                ..
+            } => {
+                self.subqueries_in(expr, scope, role);
+                self.subqueries_in(pattern, scope, role);
+            }
+            Expr::In {
+                expr,
+                target: InTarget::List(items),
+                ..
+            } => {
+                self.subqueries_in(expr, scope, role);
+                for item in items {
+                    self.subqueries_in(item, scope, role);
+                }
+            }
+            Expr::In {
+                expr,
+                target: InTarget::Subquery(query),
+                ..
+            } => {
+                self.subqueries_in(expr, scope, role);
+                self.walk_query(query, scope, role);
+            }
+            Expr::Exists { subquery, .. } | Expr::Subquery(subquery) => {
+                self.walk_query(subquery, scope, role)
+            }
+            Expr::Tuple(items) => {
+                for item in items {
+                    self.subqueries_in(item, scope, role);
+                }
+            }
+            Expr::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => {
+                for e in operand.iter().chain(else_result) {
+                    self.subqueries_in(e, scope, role);
+                }
+                for when in conditions {
+                    self.subqueries_in(&when.condition, scope, role);
+                    self.subqueries_in(&when.result, scope, role);
+                }
+            }
+            Expr::Function(function)
+                if function.over.is_none()
+                    && function.within_group.is_empty()
+                    && matches!(function.parameters, FunctionArguments::None) =>
+            {
+                match &function.args {
+                    FunctionArguments::None => {}
+                    FunctionArguments::Subquery(query) => self.walk_query(query, scope, role),
+                    FunctionArguments::List(list) => {
+                        if !list.clauses.is_empty() {
+                            return self.visit_subqueries(expr, scope, role);
+                        }
+                        for arg in &list.args {
+                            match arg {
+                                FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
+                                | FunctionArg::Named {
+                                    arg: FunctionArgExpr::Expr(e),
+                                    ..
+                                } => self.subqueries_in(e, scope, role),
+                                FunctionArg::Unnamed(_) | FunctionArg::Named { .. } => {}
+                                FunctionArg::ExprNamed { .. } => {
+                                    return self.visit_subqueries(expr, scope, role);
+                                }
+                            }
+                        }
+                    }
+                }
+                if let Some(filter) = &function.filter {
+                    self.subqueries_in(filter, scope, role);
+                }
+            }
+            other => self.visit_subqueries(other, scope, role),
+        }
+    }
+
+    /// [`Walker::subqueries_in`] for any expression, through sqlparser's visitor.
+    fn visit_subqueries(&mut self, expr: &Expr, scope: &Scope, role: Role) {
         struct Finder<'a, 'm, 's> {
             walker: &'a mut Walker<'m>,
             scope: &'a Scope<'s>,
@@ -818,7 +1014,7 @@ impl<'m> Walker<'m> {
             type Break = ();
             fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
                 if self.depth == 0 {
-                    self.walker.query(query, self.scope, self.role);
+                    self.walker.walk_query(query, self.scope, self.role);
                 }
                 self.depth += 1;
                 ControlFlow::Continue(())
@@ -828,7 +1024,7 @@ impl<'m> Walker<'m> {
                 ControlFlow::Continue(())
             }
             fn pre_visit_relation(&mut self, relation: &ObjectName) -> ControlFlow<()> {
-                if self.depth == 0 && !self.walker.handled.contains(&(relation as *const _)) {
+                if self.depth == 0 && !self.walker.is_handled(relation) {
                     self.walker
                         .unfiltered_relation(relation, self.role, relation.span());
                 }

@@ -41,25 +41,24 @@ pub(crate) fn kind_of(statement: &Statement) -> StatementKind {
 impl<'m> Walker<'m> {
     pub(crate) fn statement(&mut self, statement: &Statement, scope: &Scope) {
         match statement {
-            Statement::Query(query) => {
-                self.query(query, scope, Role::Read);
-            }
+            Statement::Query(query) => self.walk_query(query, scope, Role::Read),
             Statement::Insert(insert) => self.insert(insert, scope),
             Statement::Update(update) => self.update(update, scope),
             Statement::Delete(delete) => self.delete(delete, scope),
             Statement::Explain { statement, .. } => self.statement(statement, scope),
             Statement::CreateTable(create) => {
                 if let Some(query) = &create.query {
-                    self.query(query, scope, Role::Read);
+                    self.walk_query(query, scope, Role::Read);
                 }
             }
             Statement::CreateTrigger(trigger) => self.trigger(trigger, scope),
             // The view's own name is a definition, not a use; its body is not modelled
             // (the completeness check reports the tenant tables it reads).
             Statement::CreateView(view) => {
-                self.handled.insert(&view.name as *const ObjectName);
+                self.unmodelled = true;
+                self.handle(&view.name);
             }
-            _ => {}
+            _ => self.unmodelled = true,
         }
     }
 
@@ -67,7 +66,7 @@ impl<'m> Walker<'m> {
         let TableObject::TableName(name) = &insert.table else {
             return;
         };
-        self.handled.insert(name as *const ObjectName);
+        self.handle(name);
         let target = self.target_table(name);
         let scoped = target.filter(|&t| self.model.info(t).class.is_scoped());
         let role = if scoped.is_some() {
@@ -114,6 +113,23 @@ impl<'m> Walker<'m> {
         }
         if let Some(table) = target {
             self.insert_conflicts(table, name, insert, &columns, scope);
+            if let Some(returning) = &insert.returning {
+                let row = self.excluded_scope(table, name);
+                let inner = scope.child(&row);
+                for expr in returning_exprs(returning) {
+                    self.subqueries_in(expr, &inner, Role::Read);
+                }
+            }
+        }
+        if insert.output.is_some()
+            || insert.partitioned.is_some()
+            || insert.insert_alias.is_some()
+            || !insert.multi_table_into_clauses.is_empty()
+            || !insert.multi_table_when_clauses.is_empty()
+            || insert.multi_table_else_clause.is_some()
+            || (target.is_none() && insert.returning.is_some())
+        {
+            self.unmodelled = true;
         }
     }
 
@@ -543,6 +559,11 @@ impl<'m> Walker<'m> {
         exprs.extend(update.selection.as_ref());
         exprs.extend(block.on_exprs.iter().copied());
         exprs.extend(update.limit.as_ref());
+        exprs.extend(update.order_by.iter().map(|o| &o.expr));
+        exprs.extend(update.returning.iter().flat_map(|r| returning_exprs(r)));
+        if update.output.is_some() {
+            self.unmodelled = true;
+        }
         for expr in exprs {
             self.subqueries_in(expr, &inner, Role::Read);
         }
@@ -585,7 +606,7 @@ impl<'m> Walker<'m> {
         } else {
             // MySQL `DELETE j FROM job j JOIN …`: the listed names are the targets.
             for name in &delete.tables {
-                self.handled.insert(name as *const ObjectName);
+                self.handle(name);
                 let Some(ident) = last_ident(name) else {
                     continue;
                 };
@@ -604,6 +625,10 @@ impl<'m> Walker<'m> {
         exprs.extend(delete.selection.as_ref());
         exprs.extend(block.on_exprs.iter().copied());
         exprs.extend(delete.limit.as_ref());
+        exprs.extend(delete.returning.iter().flat_map(|r| returning_exprs(r)));
+        if delete.output.is_some() {
+            self.unmodelled = true;
+        }
         exprs.extend(delete.order_by.iter().map(|o| &o.expr));
         for expr in exprs {
             self.subqueries_in(expr, &inner, Role::Read);
@@ -613,8 +638,7 @@ impl<'m> Walker<'m> {
     /// A trigger body runs for one row: `NEW` and `OLD` carry that row's tenant, so a
     /// statement bound to `NEW.client_id` is bound to whoever wrote the row.
     fn trigger(&mut self, trigger: &CreateTrigger, scope: &Scope) {
-        self.handled
-            .insert(&trigger.table_name as *const ObjectName);
+        self.handle(&trigger.table_name);
         let Some(statements) = &trigger.statements else {
             return;
         };
@@ -669,7 +693,7 @@ impl<'m> Walker<'m> {
         }
         let mut missed: Vec<(Span, TableId)> = Vec::new();
         let _ = visit_relations(statement, |relation| {
-            if !self.handled.contains(&(relation as *const ObjectName))
+            if !self.is_handled(relation)
                 && let Some(table) = last_ident(relation).and_then(|i| self.model.lookup(i))
                 && self.model.info(table).class.is_scoped()
             {
@@ -696,6 +720,17 @@ enum Rows<'e> {
     Values(Vec<Vec<&'e Expr>>),
     Query(Shape, Span),
     Default,
+}
+
+/// The expressions of a `RETURNING` list.
+fn returning_exprs(items: &[sqlparser::ast::SelectItem]) -> impl Iterator<Item = &Expr> {
+    use sqlparser::ast::SelectItem;
+    items.iter().filter_map(|item| match item {
+        SelectItem::UnnamedExpr(e)
+        | SelectItem::ExprWithAlias { expr: e, .. }
+        | SelectItem::ExprWithAliases { expr: e, .. } => Some(e),
+        _ => None,
+    })
 }
 
 fn assignment_columns(assignment: &Assignment) -> Vec<&Ident> {

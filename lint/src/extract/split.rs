@@ -19,6 +19,8 @@ pub struct RawStatement {
     pub range: Range<usize>,
     /// Position of the first token (1-based line, column in characters).
     pub start: Location,
+    /// Position just after the last token.
+    pub end: Location,
 }
 
 /// A `--` comment, kept for suppressions (`-- tenant-lint: allow(...)`).
@@ -75,6 +77,8 @@ impl Splitter<'_> {
         let mut lead = Lead::Undecided(0);
         let mut depth = 0usize;
         let mut last_end = 0usize;
+        // The line `last_end` is on: (line number, byte offset of its start).
+        let mut last_line = (1u64, 0usize);
         while self.pos < self.bytes.len() {
             let b = self.bytes[self.pos];
             match b {
@@ -107,7 +111,7 @@ impl Splitter<'_> {
             match b {
                 b';' if depth == 0 => {
                     let (from, at) = start.take().expect("statement started");
-                    self.push(from..last_end.max(from), at);
+                    self.push(from..last_end.max(from), at, last_line);
                     lead = Lead::Undecided(0);
                     self.pos += 1;
                     continue;
@@ -120,39 +124,53 @@ impl Splitter<'_> {
                 b'`' => self.quoted(b'`', false),
                 b'[' if self.dialect == Dialect::Sqlite => self.quoted(b']', false),
                 b'$' if self.dialect == Dialect::Postgres => self.dollar(),
-                _ if is_word_start(b) => {
+                _ if is_word_start(b) && lead != Lead::Plain => {
                     let word = self.word();
                     lead = self.track_block(word, lead, &mut depth);
                 }
-                _ => self.pos += utf8_len(b),
+                // A run of bytes that cannot end, quote or comment anything.
+                _ => {
+                    let run = self.bytes[self.pos..]
+                        .iter()
+                        .position(|&b| is_boundary(b))
+                        .unwrap_or(self.bytes.len() - self.pos);
+                    self.pos += run.max(utf8_len(b));
+                }
             }
             last_end = self.pos;
+            last_line = (self.line, self.line_start);
         }
         if let Some((from, at)) = start {
-            self.push(from..last_end.max(from), at);
+            self.push(from..last_end.max(from), at, last_line);
         }
         self.out
     }
 
-    fn push(&mut self, range: Range<usize>, start: Location) {
+    fn push(&mut self, range: Range<usize>, start: Location, (line, line_start): (u64, usize)) {
         if !range.is_empty() {
-            self.out.statements.push(RawStatement { range, start });
+            let column = self.text[line_start..range.end].chars().count() as u64 + 1;
+            self.out.statements.push(RawStatement {
+                end: Location::new(line, column),
+                range,
+                start,
+            });
         }
     }
 
     fn track_block(&mut self, word: Range<usize>, lead: Lead, depth: &mut usize) -> Lead {
         let w = &self.text[word];
         let lead = match lead {
-            Lead::Undecided(n) => {
-                let keyword = w.to_ascii_uppercase();
-                match (n, keyword.as_str()) {
-                    (0, "CREATE") => Lead::Undecided(1),
-                    (0, _) => Lead::Plain,
-                    (_, "TRIGGER" | "FUNCTION" | "PROCEDURE") => Lead::Routine,
-                    (n, _) if n < 6 => Lead::Undecided(n + 1),
-                    _ => Lead::Plain,
-                }
+            Lead::Undecided(0) if w.eq_ignore_ascii_case("CREATE") => Lead::Undecided(1),
+            Lead::Undecided(0) => Lead::Plain,
+            Lead::Undecided(_)
+                if ["TRIGGER", "FUNCTION", "PROCEDURE"]
+                    .iter()
+                    .any(|k| w.eq_ignore_ascii_case(k)) =>
+            {
+                Lead::Routine
             }
+            Lead::Undecided(n) if n < 6 => Lead::Undecided(n + 1),
+            Lead::Undecided(_) => Lead::Plain,
             other => other,
         };
         if lead == Lead::Routine {
@@ -303,6 +321,24 @@ impl Splitter<'_> {
     }
 }
 
+/// Bytes where the scan must look closer: whitespace, statement ends, quotes, comment
+/// starts, dollar quotes and word starts (which matter while the statement's leading
+/// keywords are read).
+fn is_boundary(b: u8) -> bool {
+    BOUNDARY[b as usize]
+}
+
+static BOUNDARY: [bool; 256] = {
+    let mut table = [false; 256];
+    let special = b" \t\r\n\x0c;'\"`[$-#/";
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 fn is_word_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_'
 }
@@ -380,6 +416,17 @@ mod tests {
         assert_eq!(starts, [(1, 1), (1, 13), (4, 3)]);
         assert_eq!(split.comments.len(), 1);
         assert_eq!(split.comments[0].at, Location::new(3, 3));
+    }
+
+    #[test]
+    fn end_positions_are_after_the_last_token() {
+        let sql = "SELECT 'a\nb' -- c\n;\nSELECT é  ;";
+        let ends: Vec<_> = split_statements(sql, Dialect::Sqlite)
+            .statements
+            .iter()
+            .map(|s| (s.end.line, s.end.column))
+            .collect();
+        assert_eq!(ends, [(2, 3), (4, 9)]);
     }
 
     #[test]

@@ -99,6 +99,24 @@ impl FromStr for Dialect {
     }
 }
 
+/// Calls `f` with the ASCII-lower-cased `name`, without allocating for names that fit
+/// a small buffer (the lookup on every table reference is on the hot path).
+pub fn with_lowercase<R>(name: &str, f: impl FnOnce(&str) -> R) -> R {
+    if !name.bytes().any(|b| b.is_ascii_uppercase()) {
+        return f(name);
+    }
+    let mut buffer = [0u8; 64];
+    if name.len() <= buffer.len() {
+        let bytes = &mut buffer[..name.len()];
+        bytes.copy_from_slice(name.as_bytes());
+        bytes.make_ascii_lowercase();
+        // Lower-casing ASCII bytes keeps the text valid UTF-8.
+        f(std::str::from_utf8(bytes).expect("ASCII lower-casing keeps UTF-8"))
+    } else {
+        f(&name.to_ascii_lowercase())
+    }
+}
+
 /// The last identifier of a possibly schema-qualified name: `main.JOB` is `JOB`.
 pub fn last_ident(name: &ObjectName) -> Option<&Ident> {
     name.0.last().and_then(ObjectNamePart::as_ident)

@@ -88,10 +88,12 @@ impl Table {
         }
     }
 
-    pub fn column(&self, dialect: Dialect, name: &str) -> Option<&Column> {
+    /// A column by name. Declared names compare case-insensitively in every dialect:
+    /// the schema reader does not keep whether a PostgreSQL name was quoted.
+    pub fn column(&self, _dialect: Dialect, name: &str) -> Option<&Column> {
         self.columns
             .iter()
-            .find(|c| dialect.key_str(&c.name, false) == dialect.key_str(name, false))
+            .find(|c| c.name.eq_ignore_ascii_case(name))
     }
 
     pub fn has_column(&self, name: &str) -> bool {
@@ -131,6 +133,11 @@ impl Schema {
 
     pub fn is_empty(&self) -> bool {
         self.tables.is_empty()
+    }
+
+    /// The table at an index of [`Schema::tables`].
+    pub fn table_at(&self, index: usize) -> &Table {
+        &self.tables[index]
     }
 
     pub fn table(&self, name: &str) -> Option<&Table> {

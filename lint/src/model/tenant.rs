@@ -126,8 +126,8 @@ pub struct TableInfo {
     /// (a child inferred by foreign key): such a table is proved through its parent.
     pub tenant_column: Option<String>,
     pub evidence: Vec<Evidence>,
-    /// Index into the schema, when the table was declared by DDL.
-    pub declared: bool,
+    /// Its index in the schema, when the table was declared by DDL.
+    pub declared: Option<usize>,
 }
 
 /// The tenant model shared by every rule and face.
@@ -165,11 +165,15 @@ impl TenantModel {
 
     /// The schema definition of a table, when it was declared by DDL.
     pub fn definition(&self, id: TableId) -> Option<&Table> {
-        self.schema.table(&self.tables[id].name)
+        self.tables[id].declared.map(|i| self.schema.table_at(i))
     }
 
     pub fn lookup(&self, ident: &Ident) -> Option<TableId> {
-        self.by_key.get(self.dialect().key(ident).as_ref()).copied()
+        let dialect = self.dialect();
+        if dialect == Dialect::Postgres && ident.quote_style.is_some() {
+            return self.by_key.get(ident.value.as_str()).copied();
+        }
+        crate::model::dialect::with_lowercase(&ident.value, |key| self.by_key.get(key).copied())
     }
 
     pub fn lookup_str(&self, name: &str) -> Option<TableId> {
@@ -204,14 +208,14 @@ impl TenantModel {
                 .any(|n| dialect.key_str(n, false) == dialect.key_str(table, false))
         };
 
-        for table in schema.tables() {
+        for (index, table) in schema.tables().enumerate() {
             let column = self.expected_column(&table.name).to_string();
             let info = TableInfo {
                 name: table.name.clone(),
                 class: TableClass::Global,
                 tenant_column: table.column(dialect, &column).map(|c| c.name.clone()),
                 evidence: Vec::new(),
-                declared: true,
+                declared: Some(index),
             };
             self.push(info);
         }
@@ -224,7 +228,7 @@ impl TenantModel {
                     class: TableClass::Tenant,
                     tenant_column: Some(column),
                     evidence: Vec::new(),
-                    declared: false,
+                    declared: None,
                 });
             }
         }
@@ -235,7 +239,7 @@ impl TenantModel {
                     class: TableClass::Shared,
                     tenant_column: None,
                     evidence: Vec::new(),
-                    declared: false,
+                    declared: None,
                 });
             }
         }
@@ -262,7 +266,7 @@ impl TenantModel {
             }
             if listed(&tenant, &name)
                 && info.class == TableClass::Tenant
-                && info.declared
+                && info.declared.is_some()
                 && !info.evidence.contains(&Evidence::ListedTenant)
             {
                 info.evidence.push(Evidence::ListedTenant);

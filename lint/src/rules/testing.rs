@@ -31,9 +31,8 @@ pub(crate) fn engine_with(config: &str) -> Engine {
 
 pub(crate) fn check_with(engine: &Engine, sql: &str) -> (SourceFile, Vec<Diagnostic>) {
     let file = SourceFile::new("test.sql", sql);
-    let parsed = parse_sql(sql, engine.model().dialect(), &|at| at);
     let path: Arc<Path> = Arc::from(Path::new("test.sql"));
-    let mut diagnostics = engine.check_sql_file(&path, sql, &parsed);
+    let (mut diagnostics, _) = engine.check_sql_file(&path, sql);
     crate::report::diagnostic::sort(&mut diagnostics);
     (file, diagnostics)
 }
