@@ -1,5 +1,8 @@
 //! Where SQL comes from: `.sql` files and, with positions mapped back, Rust sources.
 
+pub mod literal;
 pub mod parse;
+#[cfg(feature = "rust")]
+pub mod rust;
 pub mod source;
 pub mod split;

@@ -1,0 +1,293 @@
+//! Rust string literals as written in source: their text, and where each character of
+//! the text is in the file (through escapes, `\` line continuations, raw strings and
+//! non-ASCII text). Format strings: their holes.
+
+use sqlparser::tokenizer::Location;
+
+/// A literal's text and, for each of its characters and for its end, a position. While
+/// it is being built, `at` has one entry per character; [`Decoded::finish`] adds the end.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Decoded {
+    pub text: String,
+    /// `at[i]` is where the `i`-th character of `text` starts; `at[len]` is the end.
+    pub at: Vec<Location>,
+}
+
+impl Decoded {
+    pub fn push(&mut self, c: char, at: Location) {
+        self.text.push(c);
+        self.at.push(at);
+    }
+
+    /// Appends the characters of a finished piece (without its end position).
+    pub fn append(&mut self, piece: &Decoded) {
+        for (c, at) in piece.text.chars().zip(&piece.at) {
+            self.push(c, *at);
+        }
+    }
+
+    /// Appends text that stands at one position (a placeholder for a format hole).
+    pub fn append_at(&mut self, text: &str, at: Location) {
+        for c in text.chars() {
+            self.push(c, at);
+        }
+    }
+
+    /// Records the end position, after the last character.
+    pub fn finish(&mut self, end: Location) {
+        self.at.push(end);
+    }
+
+    pub fn char_count(&self) -> usize {
+        self.at.len().saturating_sub(1)
+    }
+}
+
+/// Decodes a string literal as written (`"…"`, `r#"…"#`), starting at `start` in the
+/// file. `None` for byte strings, C strings and anything that is not a string literal.
+pub fn decode(repr: &str, start: Location) -> Option<Decoded> {
+    let mut pos = Cursor {
+        line: start.line,
+        column: start.column,
+    };
+    let mut chars = repr.chars().peekable();
+    let mut out = Decoded::default();
+    match chars.peek()? {
+        'r' => {
+            chars.next();
+            pos.advance('r');
+            let mut hashes = 0;
+            while chars.peek() == Some(&'#') {
+                chars.next();
+                pos.advance('#');
+                hashes += 1;
+            }
+            if chars.next()? != '"' {
+                return None;
+            }
+            pos.advance('"');
+            let body: Vec<char> = chars.collect();
+            let closing = body.len().checked_sub(1 + hashes)?;
+            for &c in &body[..closing] {
+                out.push(c, pos.location());
+                pos.advance(c);
+            }
+            out.at.push(pos.location());
+            Some(out)
+        }
+        '"' => {
+            chars.next();
+            pos.advance('"');
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => {
+                        out.at.push(pos.location());
+                        return Some(out);
+                    }
+                    '\\' => {
+                        let at = pos.location();
+                        pos.advance('\\');
+                        let escaped = chars.next()?;
+                        pos.advance(escaped);
+                        let value = match escaped {
+                            'n' => '\n',
+                            't' => '\t',
+                            'r' => '\r',
+                            '0' => '\0',
+                            '\\' | '\'' | '"' => escaped,
+                            'x' => {
+                                let hex: String = (0..2).filter_map(|_| chars.next()).collect();
+                                hex.chars().for_each(|h| pos.advance(h));
+                                char::from(u8::from_str_radix(&hex, 16).ok()?)
+                            }
+                            'u' => {
+                                let mut hex = String::new();
+                                for h in chars.by_ref() {
+                                    pos.advance(h);
+                                    if h == '}' {
+                                        break;
+                                    }
+                                    if h != '{' {
+                                        hex.push(h);
+                                    }
+                                }
+                                char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?
+                            }
+                            '\n' | '\r' => {
+                                // A line continuation: the newline and the next line's
+                                // leading whitespace are not part of the string.
+                                if escaped == '\r' && chars.peek() == Some(&'\n') {
+                                    chars.next();
+                                    pos.advance('\n');
+                                }
+                                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                                    let w = chars.next().expect("peeked");
+                                    pos.advance(w);
+                                }
+                                continue;
+                            }
+                            _ => return None,
+                        };
+                        out.push(value, at);
+                    }
+                    c => {
+                        out.push(c, pos.location());
+                        pos.advance(c);
+                    }
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+struct Cursor {
+    line: u64,
+    column: u64,
+}
+
+impl Cursor {
+    fn advance(&mut self, c: char) {
+        if c == '\n' {
+            self.line += 1;
+            self.column = 1;
+        } else {
+            self.column += 1;
+        }
+    }
+
+    fn location(&self) -> Location {
+        Location::new(self.line, self.column)
+    }
+}
+
+/// One `{…}` of a format string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hole {
+    /// The argument named in the hole (`COLS` in `{COLS}` or `{COLS:?}`), if any.
+    pub name: Option<String>,
+    /// The hole as written.
+    pub written: String,
+    /// Where its `{` is.
+    pub at: Location,
+}
+
+/// A format string with its holes: `parts[i]` precedes `holes[i]`; the last part
+/// follows the last hole.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FormatString {
+    pub parts: Vec<Decoded>,
+    pub holes: Vec<Hole>,
+}
+
+/// Splits a decoded format string at its holes; `{{` and `}}` are literal braces.
+pub fn format_holes(decoded: &Decoded) -> FormatString {
+    let chars: Vec<char> = decoded.text.chars().collect();
+    let mut out = FormatString::default();
+    let mut part = Decoded::default();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if (c == '{' || c == '}') && chars.get(i + 1) == Some(&c) {
+            part.push(c, decoded.at[i]);
+            i += 2;
+            continue;
+        }
+        if c == '{' {
+            let close = chars[i..].iter().position(|&c| c == '}').map(|p| i + p);
+            let Some(close) = close else {
+                part.push(c, decoded.at[i]);
+                i += 1;
+                continue;
+            };
+            let inner: String = chars[i + 1..close].iter().collect();
+            let name = inner.split(':').next().unwrap_or("").trim();
+            let name = (!name.is_empty() && !name.chars().all(|c| c.is_ascii_digit()))
+                .then(|| name.to_string());
+            part.at.push(decoded.at[i]);
+            out.parts.push(std::mem::take(&mut part));
+            out.holes.push(Hole {
+                name,
+                written: chars[i..=close].iter().collect(),
+                at: decoded.at[i],
+            });
+            i = close + 1;
+            continue;
+        }
+        part.push(c, decoded.at[i]);
+        i += 1;
+    }
+    part.at.push(
+        decoded
+            .at
+            .get(chars.len())
+            .copied()
+            .unwrap_or(Location::new(1, 1)),
+    );
+    out.parts.push(part);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(line: u64, column: u64) -> Location {
+        Location::new(line, column)
+    }
+
+    #[test]
+    fn plain_string_positions_follow_the_source() {
+        let d = decode("\"SELECT *\"", at(3, 10)).unwrap();
+        assert_eq!(d.text, "SELECT *");
+        assert_eq!(d.at[0], at(3, 11));
+        assert_eq!(d.at[7], at(3, 18));
+        assert_eq!(d.at[8], at(3, 19));
+    }
+
+    #[test]
+    fn escapes_map_to_their_backslash() {
+        let d = decode(r#""a\n\"b\u{e9}c""#, at(1, 1)).unwrap();
+        assert_eq!(d.text, "a\n\"b\u{e9}c");
+        // a, \n at col 3, \" at col 5, b at 7, \u{e9} at 8, c at 14
+        let cols: Vec<u64> = d.at.iter().map(|l| l.column).collect();
+        assert_eq!(cols, [2, 3, 5, 7, 8, 14, 15]);
+    }
+
+    #[test]
+    fn line_continuation_skips_the_newline_and_indentation() {
+        let d = decode("\"SELECT *\\\n      FROM job\"", at(1, 1)).unwrap();
+        assert_eq!(d.text, "SELECT *FROM job");
+        assert_eq!(d.at[8], at(2, 7));
+    }
+
+    #[test]
+    fn raw_string_on_several_lines() {
+        let d = decode("r#\"SELECT *\n  FROM \"job\"\n WHERE é = 1\"#", at(5, 9)).unwrap();
+        assert_eq!(d.text, "SELECT *\n  FROM \"job\"\n WHERE é = 1");
+        let f = d.text.find("FROM").unwrap();
+        assert_eq!(d.at[d.text[..f].chars().count()], at(6, 3));
+        let one = d.text.chars().count() - 1;
+        assert_eq!(d.at[one], at(7, 12));
+    }
+
+    #[test]
+    fn byte_strings_are_not_text() {
+        assert!(decode("b\"x\"", at(1, 1)).is_none());
+    }
+
+    #[test]
+    fn format_holes_are_found_and_braces_unescaped() {
+        let d = decode(
+            "\"SELECT {COLS} FROM t WHERE a = {} AND b = '{{x}}' {n:?}\"",
+            at(1, 1),
+        )
+        .unwrap();
+        let f = format_holes(&d);
+        let names: Vec<Option<&str>> = f.holes.iter().map(|h| h.name.as_deref()).collect();
+        assert_eq!(names, [Some("COLS"), None, Some("n")]);
+        assert_eq!(f.parts[2].text, " AND b = '{x}' ");
+        assert_eq!(f.holes[0].at, at(1, 9));
+    }
+}
