@@ -9,6 +9,9 @@ pub mod cli;
 pub mod engine;
 pub mod extract;
 pub mod model;
+#[cfg(feature = "cli")]
 pub mod project;
 pub mod report;
 pub mod rules;
+#[cfg(feature = "rust")]
+pub mod rust_check;

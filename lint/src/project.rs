@@ -15,12 +15,14 @@ use rayon::prelude::*;
 use sqlparser::tokenizer::Location;
 
 use crate::engine::{Engine, ParsedStatement, SplitSql, unparseable};
+use crate::extract::rust::{RustFacts, extract_file};
 use crate::extract::source::{LineIndex, SourceFile, point};
 use crate::model::schema::migration_order;
 use crate::model::{Config, ConfigError, Dialect, Schema, TenantModel};
 use crate::report::Summary;
 use crate::report::diagnostic::{self, Diagnostic, Finding, Severity};
 use crate::rules::{self, Reporter};
+use crate::rust_check::{rust_ddl, span_location};
 
 /// Settings given on the command line; they override the configuration file.
 #[derive(Debug, Clone, Default)]
@@ -57,7 +59,7 @@ impl fmt::Display for ProjectError {
                 let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 write!(
                     f,
-                    "no SQL files to check under {} (looked for `.sql` files matching `[scan] include`)",
+                    "nothing to check under {} (looked for `.sql` and `.rs` files matching `[scan] include`)",
                     list.join(", ")
                 )
             }
@@ -88,6 +90,8 @@ pub struct LoadedFile {
     pub problem: Option<Finding>,
     /// Whether the file is one the user asked to check (not only a schema file).
     pub scanned: bool,
+    /// For a Rust file, the SQL and `#[tenant_scoped]` functions it holds.
+    pub rust: Option<RustFacts>,
 }
 
 /// A loaded project, ready to check.
@@ -196,10 +200,29 @@ impl Project {
             }
         }
         let dialect = config.dialect;
-        let files: Vec<LoadedFile> = to_read
+        let mut files: Vec<LoadedFile> = to_read
             .par_iter()
-            .map(|(abs, shown, scanned)| read_file(abs, shown, *scanned, dialect))
+            .map(|(abs, shown, scanned)| read_file(abs, shown, *scanned, &config))
             .collect();
+        // `include_str!("x.sql")` files outside the scanned paths are checked too.
+        let mut loaded: HashSet<PathBuf> = files.iter().map(|f| canonical(&f.absolute)).collect();
+        let mut included = Vec::new();
+        for file in &files {
+            let Some(rust) = &file.rust else { continue };
+            let dir = file.absolute.parent().unwrap_or(Path::new("."));
+            for path in rust.sql.iter().filter_map(|s| s.include.as_deref()) {
+                let absolute = dir.join(path);
+                if loaded.insert(canonical(&absolute)) {
+                    included.push(read_file(
+                        &absolute,
+                        &display_path(&absolute, cwd),
+                        true,
+                        &config,
+                    ));
+                }
+            }
+        }
+        files.extend(included);
 
         let schema = build_schema(&files, &schema_paths, dialect);
         let engine =
@@ -238,6 +261,18 @@ impl Project {
         let Some(source) = &file.source else {
             return (Vec::new(), 0);
         };
+        if let (true, Some(rust)) = (file.scanned, &file.rust) {
+            let checked = self.engine.check_rust(rust);
+            let mut findings: Vec<Finding> =
+                checked.findings.into_iter().map(|f| f.finding).collect();
+            let mut suppressions = self
+                .engine
+                .rust_suppressions(&source.text, rust, &mut findings);
+            return (
+                self.engine.finish(&file.path, findings, &mut suppressions),
+                checked.statements,
+            );
+        }
         if file.scanned {
             return self.engine.check_sql_file(&file.path, &source.text);
         }
@@ -292,7 +327,8 @@ fn build_schema(files: &[LoadedFile], schema_paths: &[PathBuf], dialect: Dialect
     schema
 }
 
-fn read_file(abs: &Path, shown: &Path, scanned: bool, dialect: Dialect) -> LoadedFile {
+fn read_file(abs: &Path, shown: &Path, scanned: bool, config: &Config) -> LoadedFile {
+    let dialect = config.dialect;
     let path: Arc<Path> = Arc::from(shown);
     let mut loaded = LoadedFile {
         path: path.clone(),
@@ -301,6 +337,7 @@ fn read_file(abs: &Path, shown: &Path, scanned: bool, dialect: Dialect) -> Loade
         ddl: Vec::new(),
         problem: None,
         scanned,
+        rust: None,
     };
     let unreadable = |at: Location, message: String| {
         let mut reporter = Reporter::default();
@@ -345,6 +382,25 @@ fn read_file(abs: &Path, shown: &Path, scanned: bool, dialect: Dialect) -> Loade
             return loaded;
         }
     };
+    if is_rust(abs) {
+        match syn::parse_file(&text) {
+            Ok(file) => {
+                let locate = |span: proc_macro2::Span| span_location(span);
+                let extracted = extract_file(&file, &locate, &config.scope_types);
+                loaded.ddl = rust_ddl(dialect, &extracted.facts);
+                loaded.rust = Some(extracted.facts);
+            }
+            Err(e) => {
+                let at = span_location(e.span());
+                loaded.problem = Some(unreadable(at, format!("cannot parse this Rust file: {e}")));
+            }
+        }
+        // Span positions are kept in a per-thread table that would otherwise grow with
+        // every file parsed on this thread.
+        proc_macro2::extra::invalidate_current_thread_spans();
+        loaded.source = Some(SourceFile::new(shown, text));
+        return loaded;
+    }
     let split = SplitSql::new(&text, dialect, None);
     loaded.ddl = (0..split.len())
         .filter(|&i| !scanned || split.is_ddl(i))
@@ -400,7 +456,7 @@ fn collect_files(
             // one is reported as unreadable rather than skipped.
             let file_like = entry.file_type().is_file()
                 || (entry.file_type().is_symlink() && !entry.path().is_dir());
-            if !file_like || !is_sql(entry.path()) {
+            if !file_like || !is_source(entry.path()) {
                 continue;
             }
             let relative = relative_to(entry.path(), &config.base_dir)
@@ -417,9 +473,15 @@ fn collect_files(
     Ok(out)
 }
 
-fn is_sql(path: &Path) -> bool {
+/// `.sql` and `.rs` files are scanned.
+fn is_source(path: &Path) -> bool {
     path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("sql"))
+        .is_some_and(|e| e.eq_ignore_ascii_case("sql") || e.eq_ignore_ascii_case("rs"))
+}
+
+fn is_rust(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("rs"))
 }
 
 /// `target/`, `.git/` and other hidden directories are never scanned.

@@ -43,15 +43,20 @@ pub struct FormatHole {
     pub at: Location,
 }
 
+/// A token's span, by index into [`Extracted::spans`] (spans are not `Send`; the
+/// facts that refer to them are).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpanId(pub usize);
+
 /// One SQL string found in Rust source.
 #[derive(Debug, Clone)]
 pub struct RustSql {
     /// The SQL, with format holes replaced; each character has its source position.
     pub text: Decoded,
     /// The literal (or macro) it comes from, for compile errors.
-    pub span: Span,
+    pub span: SpanId,
     /// Which literal each range of characters came from.
-    pub pieces: Vec<(Range<usize>, Span)>,
+    pub pieces: Vec<(Range<usize>, SpanId)>,
     pub context: Context,
     pub holes: Vec<FormatHole>,
     /// The string is extended at run time (`push_str`, `+=`, a query builder).
@@ -66,7 +71,7 @@ pub struct RustSql {
 
 impl RustSql {
     /// The literal a position of the text came from.
-    pub fn span_at(&self, char_index: usize) -> Span {
+    pub fn span_at(&self, char_index: usize) -> SpanId {
         self.pieces
             .iter()
             .find(|(range, _)| range.contains(&char_index))
@@ -121,13 +126,14 @@ impl ScopedArgs {
 pub struct ScopedFn {
     pub name: String,
     /// The function's name, where findings about it point.
-    pub span: Span,
+    pub span: SpanId,
+    pub at: Location,
     pub line: u64,
     pub args: ScopedArgs,
     /// Annotated itself, rather than through its `impl` block.
     pub direct: bool,
-    /// The parameter whose type is a tenant scope: (name, span).
-    pub scope_param: Option<(String, Span)>,
+    /// The parameter whose type is a tenant scope: its name, span and position.
+    pub scope_param: Option<(String, SpanId, Location)>,
     /// Whether that parameter is used in the body.
     pub scope_used: bool,
     /// Whether the function contains SQL literals.
@@ -138,11 +144,18 @@ pub struct ScopedFn {
 
 /// What a Rust file or item holds: its SQL and its `#[tenant_scoped]` functions.
 #[derive(Debug, Clone, Default)]
-pub struct Extracted {
+pub struct RustFacts {
     pub sql: Vec<RustSql>,
     pub scoped: Vec<ScopedFn>,
     /// Every function, with the lines it spans (for grouping statements by function).
     pub functions: Vec<(String, Range<u64>)>,
+}
+
+/// [`RustFacts`] and the spans they refer to.
+#[derive(Debug, Clone, Default)]
+pub struct Extracted {
+    pub facts: RustFacts,
+    pub spans: Vec<Span>,
 }
 
 /// Method calls whose string arguments are SQL.
@@ -309,6 +322,7 @@ struct Collector<'a> {
     functions: Vec<(String, Range<u64>)>,
     /// Set when extracting one annotated item: its arguments apply to it directly.
     forced: Option<ScopedArgs>,
+    spans: Vec<Span>,
 }
 
 impl<'a> Collector<'a> {
@@ -326,15 +340,24 @@ impl<'a> Collector<'a> {
             scoped: Vec::new(),
             functions: Vec::new(),
             forced: None,
+            spans: Vec::new(),
         }
     }
 
     fn finish(self) -> Extracted {
         Extracted {
-            sql: self.candidates.into_iter().map(|c| c.sql).collect(),
-            scoped: self.scoped,
-            functions: self.functions,
+            facts: RustFacts {
+                sql: self.candidates.into_iter().map(|c| c.sql).collect(),
+                scoped: self.scoped,
+                functions: self.functions,
+            },
+            spans: self.spans,
         }
+    }
+
+    fn span_id(&mut self, span: Span) -> SpanId {
+        self.spans.push(span);
+        SpanId(self.spans.len() - 1)
     }
 
     fn new_candidate(
@@ -344,6 +367,11 @@ impl<'a> Collector<'a> {
         pieces: Vec<(Range<usize>, Span)>,
     ) -> usize {
         let line = (self.locate)(span).line;
+        let span = self.span_id(span);
+        let pieces = pieces
+            .into_iter()
+            .map(|(range, span)| (range, self.span_id(span)))
+            .collect();
         self.candidates.push(Candidate {
             sql: RustSql {
                 text,
@@ -416,7 +444,21 @@ impl<'a> Collector<'a> {
         }
     }
 
+    /// The candidate of a macro invocation, created once per invocation (a `let` visits
+    /// its initializer, and the walk visits it again).
     fn macro_call(&mut self, mac: &syn::Macro) -> Option<usize> {
+        let key = format!("macro {:?}", mac.span());
+        if let Some(&i) = self.by_literal.get(&key) {
+            return Some(i);
+        }
+        let found = self.new_macro_call(mac);
+        if let Some(i) = found {
+            self.by_literal.insert(key, i);
+        }
+        found
+    }
+
+    fn new_macro_call(&mut self, mac: &syn::Macro) -> Option<usize> {
         let name = mac.path.segments.last()?.ident.to_string();
         let args = parse_macro_args(mac.tokens.clone());
         match name.as_str() {
@@ -577,8 +619,8 @@ impl<'a> Collector<'a> {
         i
     }
 
-    fn scope_param(&self, sig: &syn::Signature) -> Option<(String, Span)> {
-        sig.inputs.iter().find_map(|input| {
+    fn scope_param(&mut self, sig: &syn::Signature) -> Option<(String, SpanId, Location)> {
+        let (name, span) = sig.inputs.iter().find_map(|input| {
             let FnArg::Typed(typed) = input else {
                 return None;
             };
@@ -589,7 +631,9 @@ impl<'a> Collector<'a> {
                 Pat::Ident(p) => Some((p.ident.to_string(), p.ident.span())),
                 other => Some((other.to_token_stream().to_string(), other.span())),
             }
-        })
+        })?;
+        let at = (self.locate)(span);
+        Some((name, self.span_id(span), at))
     }
 
     fn function_body(
@@ -628,11 +672,14 @@ impl<'a> Collector<'a> {
         let scope_param = self.scope_param(sig);
         let scope_used = scope_param
             .as_ref()
-            .is_some_and(|(param, _)| mentions_ident(block.to_token_stream(), param));
+            .is_some_and(|(param, _, _)| mentions_ident(block.to_token_stream(), param));
+        let at = (self.locate)(sig.ident.span());
+        let span = self.span_id(sig.ident.span());
         self.scoped.push(ScopedFn {
             name,
-            span: sig.ident.span(),
-            line: (self.locate)(sig.ident.span()).line,
+            span,
+            at,
+            line: at.line,
             args,
             direct: is_direct,
             scope_param,
@@ -867,6 +914,7 @@ mod tests {
 
     fn sql_texts(source: &str) -> Vec<(String, Context)> {
         extract(source)
+            .facts
             .sql
             .into_iter()
             .map(|s| (s.text.text, s.context))
@@ -923,6 +971,7 @@ fn f(filter: &str) -> String {
 "#,
         );
         let sql = found
+            .facts
             .sql
             .iter()
             .find(|s| s.text.text.starts_with("SELECT job_id"))
@@ -969,8 +1018,12 @@ impl Repo {
 }
 "#,
         );
-        let by_name: HashMap<&str, &ScopedFn> =
-            found.scoped.iter().map(|f| (f.name.as_str(), f)).collect();
+        let by_name: HashMap<&str, &ScopedFn> = found
+            .facts
+            .scoped
+            .iter()
+            .map(|f| (f.name.as_str(), f))
+            .collect();
         assert!(by_name["used"].scope_used);
         assert!(!by_name["unused"].scope_used);
         assert_eq!(
@@ -985,7 +1038,7 @@ impl Repo {
     fn positions_point_into_the_file_through_a_raw_string() {
         let source = "fn f(c: &C) {\n    c.query(r#\"SELECT *\n        FROM job\n        WHERE é = 1\"#, []);\n}\n";
         let found = extract(source);
-        let sql = &found.sql[0];
+        let sql = &found.facts.sql[0];
         let w = sql.text.text.find("WHERE").unwrap();
         let index = sql.text.text[..w].chars().count();
         assert_eq!(sql.text.at[index], Location::new(4, 9));

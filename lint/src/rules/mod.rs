@@ -10,6 +10,7 @@ use crate::analysis::{Occurrence, StatementAnalysis};
 use crate::model::TenantModel;
 use crate::report::diagnostic::{Finding, Label, Severity};
 
+pub mod dynamic_sql;
 pub mod hard_coded_tenant;
 pub mod insert_select_unproved_source;
 pub mod insert_unbound_tenant_value;
@@ -17,6 +18,7 @@ pub mod insert_without_column_list;
 pub mod insert_without_tenant_column;
 pub mod invalid_suppression;
 pub mod missing_tenant_filter;
+pub mod missing_tenant_scope;
 pub mod non_binding_tenant_filter;
 pub mod unknown_table;
 pub mod unparseable_sql;
@@ -25,6 +27,7 @@ pub mod unscoped_delete;
 pub mod unscoped_update;
 pub mod unsupported_sql;
 pub mod unused_suppression;
+pub mod unused_tenant_scope;
 pub mod update_assigns_tenant_column;
 pub mod upsert_conflict_key_without_tenant;
 
@@ -90,6 +93,9 @@ pub static ALL: &[&Rule] = &[
     &insert_select_unproved_source::RULE,
     &update_assigns_tenant_column::RULE,
     &upsert_conflict_key_without_tenant::RULE,
+    &missing_tenant_scope::RULE,
+    &unused_tenant_scope::RULE,
+    &dynamic_sql::RULE,
     &unknown_table::RULE,
     &invalid_suppression::RULE,
     &unused_suppression::RULE,

@@ -2,8 +2,9 @@ use crate::rules::declare_rule;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a scanned file that cannot be read as text: not valid UTF-8 (at the first
-    /// bad byte), binary content, or an I/O error.
+    /// Reports a scanned file that cannot be read: not valid UTF-8 (at the first bad
+    /// byte), binary content, an I/O error, or a Rust file that does not parse (at the
+    /// syntax error).
     ///
     /// ## Why is this bad?
     /// SQL in a file the engine cannot read is SQL nobody checked; the gate fails
@@ -22,6 +23,6 @@ declare_rule! {
         code: "TI905",
         name: "unreadable-source",
         severity: Error,
-        summary: "a scanned file cannot be read as UTF-8 text",
+        summary: "a scanned file cannot be read, or a Rust file cannot be parsed",
     };
 }

@@ -1,0 +1,385 @@
+//! Checking the SQL found in Rust sources, with the same engine and rules as `.sql`
+//! files and positions in the `.rs` file, plus the `#[tenant_scoped]` function rules.
+//! The CLI and the attribute macro both use this; they differ only in where positions
+//! come from and how findings are shown.
+
+use sqlparser::tokenizer::{Location, Span as SqlSpan};
+
+use crate::engine::{Engine, ParsedStatement, SplitSql};
+use crate::extract::rust::{Context, RustFacts, RustSql, ScopedFn, SpanId, starts_like_sql};
+use crate::extract::source::{LineIndex, point};
+use crate::report::diagnostic::Finding;
+use crate::report::suppress::{self, Suppression};
+use crate::rules::{self, Reporter, Rule};
+
+/// A finding in Rust source, with the token it belongs to (for a compile error).
+#[derive(Debug, Clone)]
+pub struct RustFinding {
+    pub finding: Finding,
+    pub span: SpanId,
+    /// The function it is in, if any.
+    pub function: Option<String>,
+}
+
+/// What checking a file's (or an item's) extracted SQL found.
+#[derive(Debug, Clone, Default)]
+pub struct RustChecked {
+    pub findings: Vec<RustFinding>,
+    /// How many SQL statements were checked.
+    pub statements: usize,
+    /// The functions each checked statement is in, for reports grouped by function.
+    pub statement_functions: Vec<Option<String>>,
+}
+
+/// Rules an escape hatch `cross_tenant = "reason"` turns off inside its function.
+const CROSS_TENANT_CODES: &[&str] = &[
+    "TI001", "TI002", "TI003", "TI101", "TI102", "TI103", "TI105", "TI106", "TI301", "TI302",
+];
+
+/// The text positions of a Rust SQL string, mapped to where each character is in the
+/// source.
+struct TextMap<'a> {
+    sql: &'a RustSql,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> TextMap<'a> {
+    fn new(sql: &'a RustSql) -> Self {
+        let mut line_starts = vec![0];
+        for (i, c) in sql.text.text.chars().enumerate() {
+            if c == '\n' {
+                line_starts.push(i + 1);
+            }
+        }
+        TextMap { sql, line_starts }
+    }
+
+    fn index(&self, at: Location) -> usize {
+        let line = (at.line.max(1) - 1) as usize;
+        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        (start + at.column.max(1) as usize - 1).min(self.sql.text.at.len().saturating_sub(1))
+    }
+
+    fn map(&self, at: Location) -> Location {
+        if at.line == 0 {
+            return at;
+        }
+        self.sql.text.at.get(self.index(at)).copied().unwrap_or(at)
+    }
+}
+
+/// Whether a Rust string is SQL: it starts with a statement keyword, and, unless it is
+/// passed to a query call or named like SQL, it parses.
+pub fn is_sql(engine: &Engine, sql: &RustSql) -> bool {
+    if sql.include.is_some() || !starts_like_sql(&sql.text.text) {
+        return false;
+    }
+    if sql.context > Context::Plain {
+        return true;
+    }
+    let split = SplitSql::new(&sql.text.text, engine.model().dialect(), None);
+    !split.is_empty() && (0..split.len()).all(|i| split.parse(i).is_ok())
+}
+
+/// The schema statements among a file's Rust SQL (`const SCHEMA: &str = "CREATE …"`).
+pub fn rust_ddl(
+    engine_dialect: crate::model::Dialect,
+    extracted: &RustFacts,
+) -> Vec<ParsedStatement> {
+    let mut out = Vec::new();
+    for sql in &extracted.sql {
+        if sql.include.is_some()
+            || sql.built
+            || !sql.holes.is_empty()
+            || !starts_like_sql(&sql.text.text)
+        {
+            continue;
+        }
+        let map = TextMap::new(sql);
+        let to_file = |at: Location| map.map(at);
+        let split = SplitSql::new(&sql.text.text, engine_dialect, Some(&to_file));
+        for i in (0..split.len()).filter(|&i| split.is_ddl(i)) {
+            out.push(ParsedStatement {
+                span: split.spans[i],
+                parsed: split.parse(i),
+            });
+        }
+    }
+    out
+}
+
+impl Engine {
+    /// Checks what [`crate::extract::rust`] found: every SQL string with the statement
+    /// rules, `format!` holes and run-time building with `dynamic-sql`, and the
+    /// `#[tenant_scoped]` functions with the scope rules.
+    pub fn check_rust(&self, extracted: &RustFacts) -> RustChecked {
+        let mut out = RustChecked::default();
+        for sql in &extracted.sql {
+            if !is_sql(self, sql) {
+                continue;
+            }
+            let mut findings = Vec::new();
+            if sql.built {
+                findings.push(dynamic(
+                    point_of(sql.text.at.first().copied()),
+                    "this SQL is extended at run time (`push_str`, `+=` or a query builder), so the engine cannot see it whole".to_string(),
+                    "write the statement whole, with optional filters as `(:p IS NULL OR col = :p)` beside the tenant filter",
+                ));
+                out.statements += 1;
+                out.statement_functions.push(sql.function.clone());
+            } else {
+                let map = TextMap::new(sql);
+                let to_file = |at: Location| map.map(at);
+                let split = SplitSql::new(&sql.text.text, self.model().dialect(), Some(&to_file));
+                out.statements += split.len();
+                out.statement_functions
+                    .extend(std::iter::repeat_n(sql.function.clone(), split.len()));
+                findings.extend(self.sql_findings(&split));
+                for hole in &sql.holes {
+                    for finding in &mut findings {
+                        replace_placeholder(finding, &hole.placeholder, &hole.written);
+                    }
+                    findings.push(dynamic(
+                        point(hole.at.line, hole.at.column),
+                        format!("`{}` is formatted into the SQL at run time, so the engine cannot see it", hole.written),
+                        "bind a parameter instead of formatting a value, or format only a string constant",
+                    ));
+                }
+            }
+            let cross = cross_tenant(extracted, sql.function.as_deref());
+            out.findings.extend(
+                findings
+                    .into_iter()
+                    .filter(|f| !(cross && CROSS_TENANT_CODES.contains(&f.code)))
+                    .map(|finding| RustFinding {
+                        finding,
+                        span: sql.span,
+                        function: sql.function.clone(),
+                    }),
+            );
+        }
+        for function in &extracted.scoped {
+            out.findings.extend(scope_findings(function));
+        }
+        out
+    }
+
+    /// The `// tenant-lint: allow(…) reason="…"` comments of a Rust file. One on its own
+    /// line covers the statement, item or SQL string that starts on the next code line;
+    /// a trailing one covers its own line.
+    pub fn rust_suppressions(
+        &self,
+        text: &str,
+        extracted: &RustFacts,
+        findings: &mut Vec<Finding>,
+    ) -> Vec<Suppression> {
+        let mut out = Vec::new();
+        if !text.contains(suppress::MARKER) {
+            return out;
+        }
+        let index = LineIndex::new(text);
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let Some(at_byte) = line.find("//") else {
+                continue;
+            };
+            let comment = &line[at_byte + 2..];
+            let comment = comment.strip_prefix('/').unwrap_or(comment);
+            if !comment.trim_start().starts_with(suppress::MARKER) {
+                continue;
+            }
+            let line_no = i as u64 + 1;
+            let column = line[..at_byte].chars().count() as u64 + 1;
+            let at = Location::new(line_no, column);
+            let (rules, reason) = match suppress::parse(comment, at) {
+                Some(Ok(ok)) => ok,
+                Some(Err(finding)) => {
+                    findings.push(*finding);
+                    continue;
+                }
+                None => continue,
+            };
+            let trailing = !line[..at_byte].trim().is_empty();
+            let target = if trailing {
+                line_no
+            } else {
+                (i + 1..lines.len())
+                    .find(|&k| {
+                        let t = lines[k].trim();
+                        !t.is_empty() && !t.starts_with("//")
+                    })
+                    .map_or(line_no + 1, |k| k as u64 + 1)
+            };
+            let end = covered_until(extracted, target);
+            let span_end = Location::new(
+                line_no,
+                index.line_text(text, line_no).chars().count() as u64 + 1,
+            );
+            out.push(Suppression {
+                rules,
+                span: SqlSpan::new(at, span_end),
+                reason,
+                at,
+                lines: target.min(line_no)..=end.max(target),
+                used: false,
+            });
+        }
+        out
+    }
+}
+
+/// The last line of whatever starts on `line`: a SQL string's statement, or a function.
+fn covered_until(extracted: &RustFacts, line: u64) -> u64 {
+    let mut end = line;
+    for sql in &extracted.sql {
+        let first = sql.text.at.first().map_or(0, |a| a.line);
+        if sql.statement_line == line || first == line {
+            end = end.max(sql.text.at.last().map_or(line, |a| a.line));
+        }
+    }
+    for function in &extracted.scoped {
+        if function.lines.start == line || function.line == line {
+            end = end.max(function.line);
+        }
+    }
+    end
+}
+
+fn cross_tenant(extracted: &RustFacts, function: Option<&str>) -> bool {
+    let Some(function) = function else {
+        return false;
+    };
+    extracted.scoped.iter().any(|f| {
+        f.name == function
+            && f.args
+                .cross_tenant
+                .as_deref()
+                .is_some_and(|r| !r.is_empty())
+    })
+}
+
+fn point_of(at: Option<Location>) -> SqlSpan {
+    let at = at.unwrap_or(Location::new(1, 1));
+    point(at.line, at.column)
+}
+
+fn dynamic(span: SqlSpan, message: String, help: &str) -> Finding {
+    let mut reporter = Reporter::default();
+    reporter
+        .report(&rules::dynamic_sql::RULE, span, message)
+        .label("built at run time")
+        .help(help);
+    reporter.findings.remove(0)
+}
+
+fn replace_placeholder(finding: &mut Finding, placeholder: &str, written: &str) {
+    if finding.message.contains(placeholder) {
+        finding.message = finding.message.replace(placeholder, written);
+    }
+    for label in &mut finding.labels {
+        label.message = label.message.replace(placeholder, written);
+    }
+    if let Some(label) = &mut finding.label {
+        *label = label.replace(placeholder, written);
+    }
+    if let Some(help) = &mut finding.help {
+        *help = help.replace(placeholder, written);
+    }
+}
+
+/// `missing-tenant-scope`, `unused-tenant-scope`, and a bad escape hatch.
+fn scope_findings(function: &ScopedFn) -> Vec<RustFinding> {
+    let mut reporter = Reporter::default();
+    let at = |start: Location| SqlSpan::new(start, Location::new(start.line, start.column + 1));
+    let report = |reporter: &mut Reporter,
+                  rule: &'static Rule,
+                  start: Location,
+                  message: String,
+                  help: &str| {
+        reporter.report(rule, at(start), message).help(help);
+    };
+    let report_wide = |reporter: &mut Reporter,
+                       width: u64,
+                       rule: &'static Rule,
+                       start: Location,
+                       message: String,
+                       help: &str| {
+        let span = SqlSpan::new(start, Location::new(start.line, start.column + width));
+        reporter.report(rule, span, message).help(help);
+    };
+    let name_width = function
+        .name
+        .rsplit("::")
+        .next()
+        .map_or(1, |n| n.chars().count() as u64);
+    for unknown in &function.args.unknown {
+        report(
+            &mut reporter,
+            &rules::invalid_suppression::RULE,
+            function.at,
+            format!("`#[tenant_scoped]` does not understand `{unknown}`"),
+            "the only argument is `cross_tenant = \"reason\"`",
+        );
+    }
+    match function.args.cross_tenant.as_deref() {
+        Some("") => report(
+            &mut reporter,
+            &rules::invalid_suppression::RULE,
+            function.at,
+            format!("`cross_tenant` on `{}` needs a reason", function.name),
+            "write `#[tenant_scoped(cross_tenant = \"why this path may see every tenant\")]`",
+        ),
+        Some(_) => {}
+        None => match &function.scope_param {
+            None if function.direct || function.has_sql => report_wide(
+                &mut reporter,
+                name_width,
+                &rules::missing_tenant_scope::RULE,
+                function.at,
+                format!(
+                    "`{}` is `#[tenant_scoped]` but takes no tenant scope",
+                    function.name
+                ),
+                "add a parameter of the scope type, e.g. `scope: &TenantScope`, and bind the SQL with it",
+            ),
+            None => {}
+            Some((param, _, param_at)) if !function.scope_used => report_wide(
+                &mut reporter,
+                param.chars().count() as u64,
+                &rules::unused_tenant_scope::RULE,
+                *param_at,
+                format!(
+                    "`{}` takes the tenant scope `{param}` but never uses it",
+                    function.name
+                ),
+                "bind every query to the scope, or mark an admin path `cross_tenant = \"reason\"`",
+            ),
+            Some(_) => {}
+        },
+    }
+    reporter
+        .findings
+        .into_iter()
+        .map(|finding| RustFinding {
+            span: match (finding.code, &function.scope_param) {
+                ("TI302", Some((_, span, _))) => *span,
+                _ => function.span,
+            },
+            finding,
+            function: Some(function.name.clone()),
+        })
+        .collect()
+}
+
+/// Where a token starts in its file. Needs span locations (the CLI); inside a proc
+/// macro every token maps to the start of its text.
+#[cfg(feature = "cli")]
+pub fn span_location(span: proc_macro2::Span) -> Location {
+    let start = span.start();
+    Location::new(start.line as u64, start.column as u64 + 1)
+}
+
+#[cfg(not(feature = "cli"))]
+pub fn span_location(_: proc_macro2::Span) -> Location {
+    Location::new(1, 1)
+}
