@@ -11,76 +11,109 @@ use tenant_lint::report::human;
 /// `(line, code)` → how many findings of that code start on that line.
 type Marks = BTreeMap<(u64, String), usize>;
 
-fn expected(text: &str) -> Marks {
+/// `-- expect: TI001` (SQL) or `// expect: TI001@14` (Rust, with the column the
+/// finding must start at): the marks of a fixture, and the columns required.
+fn expected(text: &str) -> (Marks, Vec<(u64, String, u64)>) {
     let mut marks = Marks::new();
+    let mut columns = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        let Some((_, codes)) = line.split_once("-- expect:") else {
+        let Some((_, codes)) = line
+            .split_once("-- expect:")
+            .or_else(|| line.split_once("// expect:"))
+        else {
             continue;
         };
-        for code in codes.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-            *marks.entry((i as u64 + 1, code.to_string())).or_default() += 1;
+        let line_no = i as u64 + 1;
+        for mark in codes.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+            let (code, column) = match mark.split_once('@') {
+                Some((code, column)) => (code, column.parse().ok()),
+                None => (mark, None),
+            };
+            *marks.entry((line_no, code.to_string())).or_default() += 1;
+            if let Some(column) = column {
+                columns.push((line_no, code.to_string(), column));
+            }
         }
     }
-    marks
+    (marks, columns)
 }
 
-fn check(path: &Path) -> (String, Marks, usize) {
+fn check(path: &Path) -> (String, Marks, Vec<(u64, String, u64)>, usize) {
     let dir = path.parent().expect("fixture in a directory");
     let name = PathBuf::from(path.file_name().expect("file name"));
     let project = Project::load(dir, &[name], &Overrides::default())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let report = project.check();
     let mut actual = Marks::new();
+    let mut at = Vec::new();
     for d in &report.diagnostics {
         *actual.entry((d.line(), d.code.to_string())).or_default() += 1;
+        at.push((d.line(), d.code.to_string(), d.column()));
     }
     let rendered = human::render(&report.diagnostics, |p| project.source(p), false);
-    (rendered, actual, report.summary.statements)
+    (rendered, actual, at, report.summary.statements)
 }
 
 #[test]
 fn rule_fixtures() {
-    insta::glob!("../../fixtures/sql", "*/{bad,good}.sql", |path| {
-        let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
-        let want = expected(&text);
-        let is_good = path.file_name().is_some_and(|n| n == "good.sql");
-        if is_good {
-            assert!(
-                want.is_empty(),
-                "{}: good fixtures expect nothing",
+    insta::glob!(
+        "../../fixtures",
+        "{sql,rust}/*/{bad,good}.{sql,rs}",
+        |path| {
+            let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
+            let (want, columns) = expected(&text);
+            let is_good = path.file_stem().is_some_and(|n| n == "good");
+            if is_good {
+                assert!(
+                    want.is_empty(),
+                    "{}: good fixtures expect nothing",
+                    path.display()
+                );
+            } else {
+                assert!(
+                    !want.is_empty(),
+                    "{}: a bad fixture must expect findings",
+                    path.display()
+                );
+            }
+            let (rendered, got, at, _) = check(path);
+            assert_eq!(
+                got,
+                want,
+                "{}: findings (left) differ from the `expect:` marks (right)\n{rendered}",
                 path.display()
             );
-        } else {
-            assert!(
-                !want.is_empty(),
-                "{}: a bad fixture must expect findings",
-                path.display()
-            );
+            for column in &columns {
+                assert!(
+                    at.contains(column),
+                    "{}: no {} at line {} column {}; found {at:?}\n{rendered}",
+                    path.display(),
+                    column.1,
+                    column.0,
+                    column.2
+                );
+            }
+            insta::assert_snapshot!(rendered);
         }
-        let (rendered, got, _) = check(path);
-        assert_eq!(
-            got,
-            want,
-            "{}: findings (left) differ from the `-- expect:` marks (right)\n{rendered}",
-            path.display()
-        );
-        insta::assert_snapshot!(rendered);
-    });
+    );
 }
 
-/// Every rule has a fixture directory named after it with a bad and a good file.
+/// Every rule has a fixture directory named after it with a bad and a good file
+/// (`fixtures/sql/<name>/*.sql`, or `fixtures/rust/<name>/*.rs` for Rust-level rules).
 #[test]
 fn every_rule_has_bad_and_good_fixtures() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sql");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     for rule in tenant_lint::rules::ALL {
-        for file in ["bad.sql", "good.sql"] {
-            let path = root.join(rule.name).join(file);
+        for stem in ["bad", "good"] {
+            let sql = root.join("sql").join(rule.name).join(format!("{stem}.sql"));
+            let rust = root.join("rust").join(rule.name).join(format!("{stem}.rs"));
             assert!(
-                path.is_file(),
-                "{} ({}) has no {}",
+                sql.is_file() || rust.is_file(),
+                "{} ({}) has neither {} nor {}",
                 rule.code,
                 rule.name,
-                path.display()
+                sql.display(),
+                rust.display()
             );
         }
     }
@@ -96,7 +129,7 @@ fn fixture_corpus_has_at_least_150_cases() {
         for file in ["bad.sql", "good.sql"] {
             let path = dir.join(file);
             if path.is_file() {
-                total += check(&path).2;
+                total += check(&path).3;
             }
         }
     }

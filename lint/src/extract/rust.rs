@@ -684,7 +684,9 @@ impl<'a> Collector<'a> {
             direct: is_direct,
             scope_param,
             scope_used,
-            has_sql: self.candidates.len() > before,
+            has_sql: self.candidates[before..]
+                .iter()
+                .any(|c| c.sql.include.is_some() || starts_like_sql(&c.sql.text.text)),
             lines: start..end + 1,
         });
     }
@@ -995,6 +997,7 @@ fn f(status: Option<&str>) {
         );
         assert!(
             found
+                .facts
                 .sql
                 .iter()
                 .any(|s| s.built && s.text.text.starts_with("SELECT"))
