@@ -3,10 +3,14 @@
 //! The data flows one way: source → [`extract`] → [`model`] + [`analysis`] → [`rules`] →
 //! [`report`]. Nothing in `rules` prints or reads files; nothing in the CLI knows SQL.
 
+pub use sqlparser;
+
 pub mod analysis;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod engine;
+#[cfg(feature = "rust")]
+pub mod expand;
 pub mod extract;
 pub mod model;
 #[cfg(feature = "cli")]

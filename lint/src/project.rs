@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -17,6 +17,7 @@ use sqlparser::tokenizer::Location;
 use crate::engine::{Engine, ParsedStatement, SplitSql, unparseable};
 use crate::extract::rust::{RustFacts, extract_file};
 use crate::extract::source::{LineIndex, SourceFile, point};
+use crate::model::files::{canonical, normalize, relative_to, schema_files, skipped_dir};
 use crate::model::schema::migration_order;
 use crate::model::{Config, ConfigError, Dialect, Schema, TenantModel};
 use crate::report::Summary;
@@ -187,7 +188,7 @@ impl Project {
                 },
             });
         }
-        let schema_paths = schema_files(&config).map_err(relativize)?;
+        let schema_paths = schema_files(&config).map_err(|e| relativize(e.into()))?;
 
         let scanned_set: HashSet<PathBuf> = scanned.iter().map(|(abs, _)| canonical(abs)).collect();
         let mut to_read: Vec<(PathBuf, PathBuf, bool)> = scanned
@@ -484,56 +485,6 @@ fn is_rust(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("rs"))
 }
 
-/// `target/`, `.git/` and other hidden directories are never scanned.
-fn skipped_dir(entry: &walkdir::DirEntry) -> bool {
-    entry.file_type().is_dir() && {
-        let name = entry.file_name().to_string_lossy();
-        name == "target" || name.starts_with('.') || name == "node_modules"
-    }
-}
-
-/// The configured schema files, globs expanded, relative to the configuration's directory.
-fn schema_files(config: &Config) -> Result<Vec<PathBuf>, ProjectError> {
-    let mut out = Vec::new();
-    for (pattern, at) in &config.schema_files {
-        let error = |message: String| {
-            ProjectError::Config(ConfigError {
-                path: config.path.clone(),
-                at: *at,
-                message,
-            })
-        };
-        let is_glob = pattern.contains(['*', '?', '[']);
-        if !is_glob {
-            let path = config.base_dir.join(pattern);
-            if !path.is_file() {
-                return Err(error(format!("schema file `{pattern}` not found")));
-            }
-            out.push(path);
-            continue;
-        }
-        let matcher = Glob::new(pattern)
-            .map_err(|e| error(format!("bad glob `{pattern}`: {e}")))?
-            .compile_matcher();
-        let before = out.len();
-        for entry in walkdir::WalkDir::new(&config.base_dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !skipped_dir(e))
-            .flatten()
-        {
-            let relative = relative_to(entry.path(), &config.base_dir).unwrap_or_default();
-            if entry.file_type().is_file() && matcher.is_match(&relative) {
-                out.push(entry.path().to_path_buf());
-            }
-        }
-        if out.len() == before {
-            return Err(error(format!("schema glob `{pattern}` matches no file")));
-        }
-    }
-    Ok(out)
-}
-
 fn glob_set(patterns: &[String], config: &Config) -> Result<GlobSet, ProjectError> {
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
@@ -553,12 +504,6 @@ fn glob_set(patterns: &[String], config: &Config) -> Result<GlobSet, ProjectErro
             message: format!("bad `[scan]` globs: {e}"),
         })
     })
-}
-
-fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
-    let path = normalize(path);
-    let base = normalize(base);
-    path.strip_prefix(&base).ok().map(Path::to_path_buf)
 }
 
 /// How a path is shown: relative to the working directory (with `..` when it is
@@ -585,25 +530,4 @@ pub fn display_path(path: &Path, cwd: &Path) -> PathBuf {
         out.push(".");
     }
     out
-}
-
-/// Removes `.` components and resolves `..` lexically.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
-
-fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
 }
