@@ -152,19 +152,23 @@ fn with_errors(
         .filter_map(|p| p.to_str())
         .map(|p| quote! { const _: &[u8] = include_bytes!(#p); })
         .collect();
-    if is_fn && !includes.is_empty() {
-        if let Ok(mut function) = syn::parse2::<syn::ItemFn>(item.clone()) {
-            let tracking: syn::Stmt = syn::parse_quote! { { #(#includes)* } };
-            function.block.stmts.insert(0, tracking);
-            return quote! { #function #(#errors)* };
-        }
+    if is_fn
+        && !includes.is_empty()
+        && let Ok(mut function) = syn::parse2::<syn::ItemFn>(item.clone())
+    {
+        let tracking: syn::Stmt = syn::parse_quote! { { #(#includes)* } };
+        function.block.stmts.insert(0, tracking);
+        return quote! { #function #(#errors)* };
     }
     quote! { #item #(#includes)* #(#errors)* }
 }
 
+/// Loaded engines by configuration (or crate) path.
+type Cache = Mutex<HashMap<PathBuf, Result<Arc<Loaded>, String>>>;
+
 /// The engine for the crate at `manifest_dir`, loaded once per compilation.
 fn load(manifest_dir: &Path, config: Option<&Path>) -> Result<Arc<Loaded>, String> {
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Result<Arc<Loaded>, String>>>> = OnceLock::new();
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let mut cache = cache
         .lock()
