@@ -166,4 +166,47 @@ fn main() {
         "overhead of the full check over parsing statement by statement: {:+.1}% (median of paired rounds; target: at most +15%)",
         (ratios[2] - 1.0) * 100.0
     );
+
+    rust_throughput(&engine, budget);
+}
+
+/// `tenant-lint check` on Rust source: parse the file (syn, with span positions),
+/// extract the SQL, check it; in MB of source per second.
+fn rust_throughput(engine: &Engine, budget: Duration) {
+    use tenant_lint::extract::rust::extract_file;
+    use tenant_lint::rust_check::span_location;
+
+    let mut source = String::from("use crate::db::{Db, TenantScope};\n\n");
+    let mut sql_strings = 0;
+    for i in 0..1500 {
+        let statement = STATEMENTS[i % STATEMENTS.len()];
+        source.push_str(&format!(
+            "/// Repository function {i}.\n#[tenant_scoped]\npub fn query_{i}(db: &Db, scope: &TenantScope, from: &str, to: &str) -> Result<Vec<Row>, Error> {{\n    let rows = db.query(\n        scope,\n        r#\"{statement}\"#,\n        &[&from, &to],\n    )?;\n    Ok(rows.into_iter().filter(|r| r.len() > {i} % 7).collect())\n}}\n\n"
+        ));
+        sql_strings += 1;
+    }
+    let scope_types = vec!["TenantScope".to_string()];
+    let check = || {
+        let file = syn::parse_file(black_box(&source)).expect("generated Rust parses");
+        let locate = |span: proc_macro2::Span| span_location(span);
+        let extracted = extract_file(&file, &locate, &scope_types);
+        proc_macro2::extra::invalidate_current_thread_spans();
+        black_box(engine.check_rust(&extracted.facts));
+    };
+    let parse_only = || {
+        black_box(syn::parse_file(black_box(&source)).expect("generated Rust parses"));
+        proc_macro2::extra::invalidate_current_thread_spans();
+    };
+    let ([parse, full], _) = measure(budget, [&parse_only, &check]);
+    let mb = source.len() as f64 / 1_000_000.0;
+    println!(
+        "rust source: {:.2} MB, {sql_strings} SQL strings in as many functions",
+        mb
+    );
+    println!("{:<40} {:>9.1} MB/s", "syn parse only", mb / parse);
+    println!(
+        "{:<40} {:>9.1} MB/s",
+        "tenant-lint check of Rust source",
+        mb / full
+    );
 }

@@ -20,6 +20,7 @@ use crate::model::files::configured_schema;
 use crate::model::{Config, TenantModel};
 use crate::report::diagnostic::{Finding, Severity};
 use crate::rules;
+use crate::rust_check::{SuppressionComment, suppression_comments};
 
 /// What the macro knows about where it runs.
 pub struct MacroEnv<'a> {
@@ -37,8 +38,38 @@ pub struct MacroEnv<'a> {
 /// A loaded configuration and schema, shared by every expansion in one compilation.
 struct Loaded {
     engine: Engine,
-    /// Files whose change must rebuild the crate.
-    tracked: Vec<PathBuf>,
+    /// Files whose change must rebuild the crate, with when they were last modified.
+    tracked: Vec<(PathBuf, Option<std::time::SystemTime>)>,
+    /// Whether an expansion already included the tracked files: once per compilation
+    /// is enough for cargo, and including them in every function would make the
+    /// compiler read them once per function.
+    included: std::sync::atomic::AtomicBool,
+}
+
+impl Loaded {
+    /// Whether a tracked file changed since it was loaded (a long-lived process, such as
+    /// an editor's proc-macro server, sees edits this way).
+    fn stale(&self) -> bool {
+        self.tracked
+            .iter()
+            .any(|(path, when)| modified(path) != *when)
+    }
+
+    /// The files to include in this expansion: all of them the first time, then none.
+    fn to_include(&self) -> Vec<PathBuf> {
+        if self
+            .included
+            .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            Vec::new()
+        } else {
+            self.tracked.iter().map(|(p, _)| p.clone()).collect()
+        }
+    }
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
 /// Expands `#[tenant_scoped(attr)] item`.
@@ -79,22 +110,29 @@ pub fn expand(attr: TokenStream, item: TokenStream, env: &MacroEnv) -> TokenStre
     );
     let errors = findings(&loaded.engine, &extracted, env);
     let is_fn = matches!(parsed, syn::Item::Fn(_));
-    with_errors(item, errors, &loaded.tracked, is_fn)
+    with_errors(item, errors, &loaded.to_include(), is_fn)
 }
 
 /// The error-severity findings of an item, each with the span it goes under.
 fn findings(engine: &Engine, extracted: &Extracted, env: &MacroEnv) -> Vec<(Span, String)> {
     let checked = engine.check_rust(&extracted.facts);
     let spans = &extracted.spans;
-    // `// tenant-lint: allow(…)` comments, read from the item's file.
-    let file = spans.first().and_then(|s| (env.file_of)(*s));
-    let text = file
-        .as_deref()
-        .and_then(|f| std::fs::read_to_string(f).ok());
+    // `// tenant-lint: allow(…)` comments of the item's file, read once per file; only
+    // those within the item matter.
+    let comments = spans
+        .first()
+        .and_then(|s| (env.file_of)(*s))
+        .map(|file| file_comments(&file));
+    let lines = item_lines(&extracted.facts);
     let mut all: Vec<Finding> = checked.findings.iter().map(|f| f.finding.clone()).collect();
-    let kept: Vec<Finding> = match &text {
-        Some(text) => {
-            let mut suppressions = engine.rust_suppressions(text, &extracted.facts, &mut all);
+    let kept: Vec<Finding> = match comments {
+        Some(comments) => {
+            let relevant: Vec<SuppressionComment> = comments
+                .iter()
+                .filter(|c| lines.contains(&c.target))
+                .cloned()
+                .collect();
+            let mut suppressions = engine.rust_suppressions(&relevant, &extracted.facts, &mut all);
             crate::report::suppress::apply(&mut all, &mut suppressions);
             all
         }
@@ -112,6 +150,38 @@ fn findings(engine: &Engine, extracted: &Extracted, env: &MacroEnv) -> Vec<(Span
             (span, message(&finding, known))
         })
         .collect()
+}
+
+/// The lines an item's SQL and functions span.
+fn item_lines(facts: &crate::extract::rust::RustFacts) -> std::ops::RangeInclusive<u64> {
+    let starts = facts
+        .scoped
+        .iter()
+        .map(|f| f.lines.start)
+        .chain(facts.sql.iter().map(|s| s.statement_line));
+    let ends = facts.scoped.iter().map(|f| f.lines.end).chain(
+        facts
+            .sql
+            .iter()
+            .filter_map(|s| s.text.at.last().map(|a| a.line)),
+    );
+    starts.min().unwrap_or(0)..=ends.max().unwrap_or(0)
+}
+
+/// A file's suppression comments, read once per compilation.
+fn file_comments(file: &Path) -> Arc<Vec<SuppressionComment>> {
+    static FILES: OnceLock<Mutex<HashMap<PathBuf, Arc<Vec<SuppressionComment>>>>> = OnceLock::new();
+    let files = FILES.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut files = files
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    files
+        .entry(file.to_path_buf())
+        .or_insert_with(|| {
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            Arc::new(suppression_comments(&text))
+        })
+        .clone()
 }
 
 fn env_has_positions(env: &MacroEnv, spans: &[Span]) -> bool {
@@ -173,8 +243,14 @@ fn load(manifest_dir: &Path, config: Option<&Path>) -> Result<Arc<Loaded>, Strin
     let mut cache = cache
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let key = config.unwrap_or(manifest_dir).to_path_buf();
+    if let Some(Ok(loaded)) = cache.get(&key)
+        && loaded.stale()
+    {
+        cache.remove(&key);
+    }
     cache
-        .entry(config.unwrap_or(manifest_dir).to_path_buf())
+        .entry(key)
         .or_insert_with(|| load_uncached(manifest_dir, config).map(Arc::new))
         .clone()
 }
@@ -202,8 +278,19 @@ fn load_uncached(manifest_dir: &Path, config: Option<&Path>) -> Result<Loaded, S
     }
     let mut tracked = vec![path];
     tracked.extend(schema.files.iter().filter_map(|f| f.canonicalize().ok()));
+    let tracked = tracked
+        .into_iter()
+        .map(|p| {
+            let when = modified(&p);
+            (p, when)
+        })
+        .collect();
     let engine = Engine::new(TenantModel::new(config, schema.schema)).map_err(|e| e.to_string())?;
-    Ok(Loaded { engine, tracked })
+    Ok(Loaded {
+        engine,
+        tracked,
+        included: std::sync::atomic::AtomicBool::new(false),
+    })
 }
 
 #[cfg(test)]
@@ -273,27 +360,42 @@ mod tests {
     }
 
     #[test]
-    fn the_item_is_re_emitted_unchanged_and_the_config_is_tracked() {
+    fn the_item_is_re_emitted_unchanged_and_the_config_is_tracked_once() {
         let locate = |_: Span| None;
         let file_of = |_: Span| None;
+        // A configuration named explicitly, so no other test shares its cache entry.
         let env = MacroEnv {
             manifest_dir: fixtures(),
-            config: None,
+            config: Some(fixtures().join("tenant-lint.toml")),
             locate: &locate,
             file_of: &file_of,
         };
-        let out = expand(
-            TokenStream::new(),
-            "fn f(scope: &TenantScope) -> u8 { scope.len() }"
-                .parse()
-                .unwrap(),
-            &env,
-        )
-        .to_string();
-        assert!(out.contains("fn f (scope : & TenantScope) -> u8"), "{out}");
-        assert!(out.contains("include_bytes !"), "{out}");
-        assert!(out.contains("tenant-lint.toml"), "{out}");
-        assert!(!out.contains("compile_error"), "{out}");
+        let expand_f = || {
+            expand(
+                TokenStream::new(),
+                "fn f(scope: &TenantScope) -> u8 { scope.len() }"
+                    .parse()
+                    .unwrap(),
+                &env,
+            )
+            .to_string()
+        };
+        let first = expand_f();
+        assert!(
+            first.contains("fn f (scope : & TenantScope) -> u8"),
+            "{first}"
+        );
+        assert!(first.contains("include_bytes !"), "{first}");
+        assert!(
+            first.contains("tenant-lint.toml") && first.contains("kpi.sql"),
+            "{first}"
+        );
+        assert!(!first.contains("compile_error"), "{first}");
+        let second = expand_f();
+        assert!(
+            !second.contains("include_bytes !"),
+            "included once per compilation: {second}"
+        );
     }
 
     #[test]

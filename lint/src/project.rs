@@ -23,7 +23,7 @@ use crate::model::{Config, ConfigError, Dialect, Schema, TenantModel};
 use crate::report::Summary;
 use crate::report::diagnostic::{self, Diagnostic, Finding, Severity};
 use crate::rules::{self, Reporter};
-use crate::rust_check::{rust_ddl, span_location};
+use crate::rust_check::{rust_ddl, span_location, suppression_comments};
 
 /// Settings given on the command line; they override the configuration file.
 #[derive(Debug, Clone, Default)]
@@ -266,9 +266,10 @@ impl Project {
             let checked = self.engine.check_rust(rust);
             let mut findings: Vec<Finding> =
                 checked.findings.into_iter().map(|f| f.finding).collect();
+            let comments = suppression_comments(&source.text);
             let mut suppressions = self
                 .engine
-                .rust_suppressions(&source.text, rust, &mut findings);
+                .rust_suppressions(&comments, rust, &mut findings);
             return (
                 self.engine.finish(&file.path, findings, &mut suppressions),
                 checked.statements,

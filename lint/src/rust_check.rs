@@ -7,7 +7,7 @@ use sqlparser::tokenizer::{Location, Span as SqlSpan};
 
 use crate::engine::{Engine, ParsedStatement, SplitSql};
 use crate::extract::rust::{Context, RustFacts, RustSql, ScopedFn, SpanId, starts_like_sql};
-use crate::extract::source::{LineIndex, point};
+use crate::extract::source::point;
 use crate::report::diagnostic::Finding;
 use crate::report::suppress::{self, Suppression};
 use crate::rules::{self, Reporter, Rule};
@@ -164,34 +164,19 @@ impl Engine {
         out
     }
 
-    /// The `// tenant-lint: allow(…) reason="…"` comments of a Rust file. One on its own
-    /// line covers the statement, item or SQL string that starts on the next code line;
-    /// a trailing one covers its own line.
+    /// The suppressions of a Rust file's `// tenant-lint:` comments (see
+    /// [`suppression_comments`]) that concern `extracted`. One on its own line covers
+    /// the statement, item or SQL string that starts on the next code line; a trailing
+    /// one covers its own line.
     pub fn rust_suppressions(
         &self,
-        text: &str,
+        comments: &[SuppressionComment],
         extracted: &RustFacts,
         findings: &mut Vec<Finding>,
     ) -> Vec<Suppression> {
         let mut out = Vec::new();
-        if !text.contains(suppress::MARKER) {
-            return out;
-        }
-        let index = LineIndex::new(text);
-        let lines: Vec<&str> = text.lines().collect();
-        for (i, line) in lines.iter().enumerate() {
-            let Some(at_byte) = line.find("//") else {
-                continue;
-            };
-            let comment = &line[at_byte + 2..];
-            let comment = comment.strip_prefix('/').unwrap_or(comment);
-            if !comment.trim_start().starts_with(suppress::MARKER) {
-                continue;
-            }
-            let line_no = i as u64 + 1;
-            let column = line[..at_byte].chars().count() as u64 + 1;
-            let at = Location::new(line_no, column);
-            let (rules, reason) = match suppress::parse(comment, at) {
+        for comment in comments {
+            let (rules, reason) = match suppress::parse(&comment.text, comment.at) {
                 Some(Ok(ok)) => ok,
                 Some(Err(finding)) => {
                     findings.push(*finding);
@@ -199,33 +184,69 @@ impl Engine {
                 }
                 None => continue,
             };
-            let trailing = !line[..at_byte].trim().is_empty();
-            let target = if trailing {
-                line_no
-            } else {
-                (i + 1..lines.len())
-                    .find(|&k| {
-                        let t = lines[k].trim();
-                        !t.is_empty() && !t.starts_with("//")
-                    })
-                    .map_or(line_no + 1, |k| k as u64 + 1)
-            };
-            let end = covered_until(extracted, target);
-            let span_end = Location::new(
-                line_no,
-                index.line_text(text, line_no).chars().count() as u64 + 1,
-            );
+            let end = covered_until(extracted, comment.target);
             out.push(Suppression {
                 rules,
-                span: SqlSpan::new(at, span_end),
+                span: comment.span,
                 reason,
-                at,
-                lines: target.min(line_no)..=end.max(target),
+                at: comment.at,
+                lines: comment.target.min(comment.at.line)..=end.max(comment.target),
                 used: false,
             });
         }
         out
     }
+}
+
+/// A `// tenant-lint:` comment of a Rust file and the line it applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuppressionComment {
+    /// The text after `//`.
+    pub text: String,
+    pub at: Location,
+    pub span: SqlSpan,
+    /// The line whose statement it covers: its own line for a trailing comment, else
+    /// the next line with code.
+    pub target: u64,
+}
+
+/// The `// tenant-lint:` comments of a Rust file, found once per file.
+pub fn suppression_comments(text: &str) -> Vec<SuppressionComment> {
+    let mut out = Vec::new();
+    if !text.contains(suppress::MARKER) {
+        return out;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(at_byte) = line.find("//") else {
+            continue;
+        };
+        let comment = &line[at_byte + 2..];
+        let comment = comment.strip_prefix('/').unwrap_or(comment);
+        if !comment.trim_start().starts_with(suppress::MARKER) {
+            continue;
+        }
+        let line_no = i as u64 + 1;
+        let at = Location::new(line_no, line[..at_byte].chars().count() as u64 + 1);
+        let trailing = !line[..at_byte].trim().is_empty();
+        let target = if trailing {
+            line_no
+        } else {
+            (i + 1..lines.len())
+                .find(|&k| {
+                    let t = lines[k].trim();
+                    !t.is_empty() && !t.starts_with("//")
+                })
+                .map_or(line_no + 1, |k| k as u64 + 1)
+        };
+        out.push(SuppressionComment {
+            text: comment.to_string(),
+            at,
+            span: SqlSpan::new(at, Location::new(line_no, line.chars().count() as u64 + 1)),
+            target,
+        });
+    }
+    out
 }
 
 /// The last line of whatever starts on `line`: a SQL string's statement, or a function.
