@@ -26,4 +26,15 @@ fn export(db: &Db, scope: &TenantScope) -> usize {
     db.query(scope, "SELECT * FROM CLIENT")
 }
 
+// On an impl block: a method with SQL must take the scope.
+struct Jobs;
+
+#[tenant_scoped]
+impl Jobs {
+    fn by_id(&self, db: &Db, id: &str) -> usize {
+        let _ = id;
+        db.query(&TenantScope { client: String::new() }, "SELECT * FROM JOB WHERE client_id = :client_id")
+    }
+}
+
 fn main() {}
