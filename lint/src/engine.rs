@@ -311,8 +311,20 @@ impl Engine {
     /// Checks the text of one `.sql` file: findings with suppressions and severities
     /// applied, and the number of statements.
     pub fn check_sql_file(&self, path: &Arc<Path>, text: &str) -> (Vec<Diagnostic>, usize) {
+        self.check_sql_file_with(path, text, Vec::new())
+    }
+
+    /// [`Engine::check_sql_file`] with findings found elsewhere about this file (the
+    /// schema rules on its DDL), so suppressions in the file apply to them too.
+    pub fn check_sql_file_with(
+        &self,
+        path: &Arc<Path>,
+        text: &str,
+        extra: Vec<Finding>,
+    ) -> (Vec<Diagnostic>, usize) {
         let sql = SplitSql::new(text, self.model.dialect(), None);
         let mut findings = self.sql_findings(&sql);
+        findings.extend(extra);
         let mut suppressions =
             self.sql_suppressions(&sql.comments, &sql.spans, text, &mut findings);
         (self.finish(path, findings, &mut suppressions), sql.len())

@@ -113,9 +113,15 @@ impl CheckReport {
     }
 }
 
-/// Finds and applies the configuration: `--config`, else `tenant-lint.toml` in `cwd`
-/// or its nearest parent, else the defaults (with `cwd` as base directory).
-pub fn load_config(cwd: &Path, overrides: &Overrides) -> Result<Config, ProjectError> {
+/// Finds and applies the configuration: `--config`; else `tenant-lint.toml` in the
+/// first checked path or its nearest parent (so `tenant-lint check app/` uses
+/// `app/tenant-lint.toml`); else in `cwd` or its nearest parent; else the defaults
+/// (with `cwd` as base directory).
+pub fn load_config(
+    cwd: &Path,
+    paths: &[PathBuf],
+    overrides: &Overrides,
+) -> Result<Config, ProjectError> {
     let shown = |mut e: ConfigError| {
         e.path = e.path.map(|p| display_path(&p, cwd));
         ProjectError::Config(e)
@@ -131,7 +137,18 @@ pub fn load_config(cwd: &Path, overrides: &Overrides) -> Result<Config, ProjectE
             }
             Config::load(&path).map_err(shown)?
         }
-        None => match Config::discover(cwd) {
+        None => match paths
+            .first()
+            .map(|p| cwd.join(p))
+            .and_then(|p| {
+                Config::discover(if p.is_dir() {
+                    &p
+                } else {
+                    p.parent().unwrap_or(&p)
+                })
+            })
+            .or_else(|| Config::discover(cwd))
+        {
             Some(path) => Config::load(&path).map_err(shown)?,
             None => Config {
                 base_dir: cwd.to_path_buf(),
@@ -165,7 +182,7 @@ impl Project {
         paths: &[PathBuf],
         overrides: &Overrides,
     ) -> Result<Project, ProjectError> {
-        let config = load_config(cwd, overrides)?;
+        let config = load_config(cwd, paths, overrides)?;
         let relativize = |e: ProjectError| match e {
             ProjectError::Config(mut c) => {
                 c.path = c.path.map(|p| display_path(&p, cwd));
@@ -233,10 +250,18 @@ impl Project {
 
     /// Checks every scanned file (and reports unreadable schema files).
     pub fn check(&self) -> CheckReport {
+        let schema = crate::rules::schema::check_schema(self.engine.model());
         let checked: Vec<(Vec<Diagnostic>, usize)> = self
             .files
             .par_iter()
-            .map(|file| self.check_file(file))
+            .map(|file| {
+                let extra: Vec<Finding> = schema
+                    .iter()
+                    .filter(|f| f.path == file.path)
+                    .map(|f| f.finding.clone())
+                    .collect();
+                self.check_file(file, extra)
+            })
             .collect();
         let statements = checked.iter().map(|(_, n)| n).sum();
         let mut diagnostics: Vec<Diagnostic> = checked.into_iter().flat_map(|(d, _)| d).collect();
@@ -250,7 +275,7 @@ impl Project {
     }
 
     /// A file's diagnostics and how many statements it has.
-    fn check_file(&self, file: &LoadedFile) -> (Vec<Diagnostic>, usize) {
+    fn check_file(&self, file: &LoadedFile, schema: Vec<Finding>) -> (Vec<Diagnostic>, usize) {
         let severity = |f: &Finding| rules::find(f.code).and_then(|r| self.engine.severity(r));
         if let Some(problem) = &file.problem {
             let diagnostics = severity(problem)
@@ -266,6 +291,7 @@ impl Project {
             let checked = self.engine.check_rust(rust);
             let mut findings: Vec<Finding> =
                 checked.findings.into_iter().map(|f| f.finding).collect();
+            findings.extend(schema);
             let comments = suppression_comments(&source.text);
             let mut suppressions = self
                 .engine
@@ -276,7 +302,9 @@ impl Project {
             );
         }
         if file.scanned {
-            return self.engine.check_sql_file(&file.path, &source.text);
+            return self
+                .engine
+                .check_sql_file_with(&file.path, &source.text, schema);
         }
         // A schema file outside the scanned paths: only what stops the schema from being
         // read is reported.

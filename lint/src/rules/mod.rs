@@ -10,16 +10,25 @@ use crate::analysis::{Occurrence, StatementAnalysis};
 use crate::model::TenantModel;
 use crate::report::diagnostic::{Finding, Label, Severity};
 
+pub mod child_foreign_key_without_tenant;
 pub mod dynamic_sql;
+pub mod global_key_on_tenant_table;
 pub mod hard_coded_tenant;
 pub mod insert_select_unproved_source;
 pub mod insert_unbound_tenant_value;
 pub mod insert_without_column_list;
 pub mod insert_without_tenant_column;
 pub mod invalid_suppression;
+pub mod isolation_undecided;
 pub mod missing_tenant_filter;
 pub mod missing_tenant_scope;
 pub mod non_binding_tenant_filter;
+pub mod nullable_tenant_column;
+pub mod schema;
+pub mod tenant_as_text;
+pub mod tenant_column_not_indexed;
+pub mod tenant_column_without_foreign_key;
+pub mod tenant_table_without_tenant_column;
 pub mod unknown_table;
 pub mod unparseable_sql;
 pub mod unreadable_source;
@@ -93,6 +102,14 @@ pub static ALL: &[&Rule] = &[
     &insert_select_unproved_source::RULE,
     &update_assigns_tenant_column::RULE,
     &upsert_conflict_key_without_tenant::RULE,
+    &tenant_table_without_tenant_column::RULE,
+    &nullable_tenant_column::RULE,
+    &tenant_column_without_foreign_key::RULE,
+    &tenant_column_not_indexed::RULE,
+    &tenant_as_text::RULE,
+    &global_key_on_tenant_table::RULE,
+    &child_foreign_key_without_tenant::RULE,
+    &isolation_undecided::RULE,
     &missing_tenant_scope::RULE,
     &unused_tenant_scope::RULE,
     &dynamic_sql::RULE,
