@@ -103,7 +103,7 @@ fn main() {
     let parsed = parse_sql(&corpus, engine.model().dialect(), &|at| at);
     assert_eq!(parsed.statements.len() as f64, statements);
     assert!(parsed.statements.iter().all(|s| s.parsed.is_ok()));
-    let (findings, _) = engine.check_sql_file(&path, &corpus);
+    let findings = engine.check_sql_file(&path, &corpus).diagnostics;
     assert_eq!(findings.len(), repeat, "one unbound KPI per repetition");
 
     let texts: Vec<&str> = (0..repeat)

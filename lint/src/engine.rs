@@ -147,6 +147,20 @@ pub fn parse_sql(text: &str, dialect: Dialect, map: &dyn Fn(Location) -> Locatio
     SplitSql::new(text, dialect, Some(map)).parse_all()
 }
 
+/// What checking one file found: its diagnostics, and what an audit needs to group
+/// them (its statements, the lines suppressions covered, its functions).
+#[derive(Debug, Clone, Default)]
+pub struct FileOutcome {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Each statement's extent, with the Rust function it is in.
+    pub statements: Vec<(Span, Option<String>)>,
+    /// The lines of suppressions that suppressed something.
+    pub suppressed: Vec<std::ops::RangeInclusive<u64>>,
+    /// The functions of a Rust file that hold SQL or are `#[tenant_scoped]`, with
+    /// their lines.
+    pub functions: Vec<(String, std::ops::Range<u64>)>,
+}
+
 /// The tenant model plus the rule severities the configuration sets.
 #[derive(Debug, Clone)]
 pub struct Engine {
@@ -310,7 +324,7 @@ impl Engine {
 
     /// Checks the text of one `.sql` file: findings with suppressions and severities
     /// applied, and the number of statements.
-    pub fn check_sql_file(&self, path: &Arc<Path>, text: &str) -> (Vec<Diagnostic>, usize) {
+    pub fn check_sql_file(&self, path: &Arc<Path>, text: &str) -> FileOutcome {
         self.check_sql_file_with(path, text, Vec::new())
     }
 
@@ -321,13 +335,19 @@ impl Engine {
         path: &Arc<Path>,
         text: &str,
         extra: Vec<Finding>,
-    ) -> (Vec<Diagnostic>, usize) {
+    ) -> FileOutcome {
         let sql = SplitSql::new(text, self.model.dialect(), None);
         let mut findings = self.sql_findings(&sql);
         findings.extend(extra);
         let mut suppressions =
             self.sql_suppressions(&sql.comments, &sql.spans, text, &mut findings);
-        (self.finish(path, findings, &mut suppressions), sql.len())
+        let diagnostics = self.finish(path, findings, &mut suppressions);
+        FileOutcome {
+            diagnostics,
+            statements: sql.spans.iter().map(|s| (*s, None)).collect(),
+            suppressed: used_lines(&suppressions),
+            functions: Vec::new(),
+        }
     }
 
     /// Checks one SQL string (the runtime guard's question): the findings of error
@@ -339,6 +359,15 @@ impl Engine {
             .filter(|f| self.severity_of(f.code) == Some(Severity::Error))
             .collect()
     }
+}
+
+/// The lines of the suppressions that were used.
+pub fn used_lines(suppressions: &[Suppression]) -> Vec<std::ops::RangeInclusive<u64>> {
+    suppressions
+        .iter()
+        .filter(|s| s.used)
+        .map(|s| s.lines.clone())
+        .collect()
 }
 
 /// `unparseable-sql` at the place reading failed.

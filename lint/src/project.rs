@@ -14,7 +14,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use sqlparser::tokenizer::Location;
 
-use crate::engine::{Engine, ParsedStatement, SplitSql, unparseable};
+use crate::engine::{Engine, FileOutcome, ParsedStatement, SplitSql, unparseable, used_lines};
 use crate::extract::rust::{RustFacts, extract_file};
 use crate::extract::source::{LineIndex, SourceFile, point};
 use crate::model::files::{canonical, normalize, relative_to, schema_files, skipped_dir};
@@ -105,6 +105,8 @@ pub struct Project {
 pub struct CheckReport {
     pub diagnostics: Vec<Diagnostic>,
     pub summary: Summary,
+    /// Per scanned file: statements, used suppressions and functions (for the audit).
+    pub files: Vec<(Arc<Path>, FileOutcome)>,
 }
 
 impl CheckReport {
@@ -251,7 +253,7 @@ impl Project {
     /// Checks every scanned file (and reports unreadable schema files).
     pub fn check(&self) -> CheckReport {
         let schema = crate::rules::schema::check_schema(self.engine.model());
-        let checked: Vec<(Vec<Diagnostic>, usize)> = self
+        let checked: Vec<(Arc<Path>, FileOutcome)> = self
             .files
             .par_iter()
             .map(|file| {
@@ -260,32 +262,38 @@ impl Project {
                     .filter(|f| f.path == file.path)
                     .map(|f| f.finding.clone())
                     .collect();
-                self.check_file(file, extra)
+                (file.path.clone(), self.check_file(file, extra))
             })
             .collect();
-        let statements = checked.iter().map(|(_, n)| n).sum();
-        let mut diagnostics: Vec<Diagnostic> = checked.into_iter().flat_map(|(d, _)| d).collect();
+        let statements = checked.iter().map(|(_, o)| o.statements.len()).sum();
+        let mut diagnostics: Vec<Diagnostic> = checked
+            .iter()
+            .flat_map(|(_, o)| o.diagnostics.iter().cloned())
+            .collect();
         diagnostic::sort(&mut diagnostics);
         let files = self.files.iter().filter(|f| f.scanned).count();
         let summary = Summary::new(files, statements, &diagnostics);
         CheckReport {
             diagnostics,
             summary,
+            files: checked,
         }
     }
 
-    /// A file's diagnostics and how many statements it has.
-    fn check_file(&self, file: &LoadedFile, schema: Vec<Finding>) -> (Vec<Diagnostic>, usize) {
+    /// One file's diagnostics, statements, used suppressions and functions.
+    fn check_file(&self, file: &LoadedFile, schema: Vec<Finding>) -> FileOutcome {
         let severity = |f: &Finding| rules::find(f.code).and_then(|r| self.engine.severity(r));
         if let Some(problem) = &file.problem {
-            let diagnostics = severity(problem)
-                .map(|s| Diagnostic::new(problem.clone(), s, file.path.clone()))
-                .into_iter()
-                .collect();
-            return (diagnostics, 0);
+            return FileOutcome {
+                diagnostics: severity(problem)
+                    .map(|s| Diagnostic::new(problem.clone(), s, file.path.clone()))
+                    .into_iter()
+                    .collect(),
+                ..FileOutcome::default()
+            };
         }
         let Some(source) = &file.source else {
-            return (Vec::new(), 0);
+            return FileOutcome::default();
         };
         if let (true, Some(rust)) = (file.scanned, &file.rust) {
             let checked = self.engine.check_rust(rust);
@@ -296,10 +304,22 @@ impl Project {
             let mut suppressions = self
                 .engine
                 .rust_suppressions(&comments, rust, &mut findings);
-            return (
-                self.engine.finish(&file.path, findings, &mut suppressions),
-                checked.statements,
-            );
+            let diagnostics = self.engine.finish(&file.path, findings, &mut suppressions);
+            let functions = rust
+                .functions
+                .iter()
+                .filter(|(name, _)| {
+                    checked.statements.iter().any(|(_, f)| f.as_deref() == Some(name))
+                        || rust.scoped.iter().any(|f| &f.name == name)
+                })
+                .cloned()
+                .collect();
+            return FileOutcome {
+                diagnostics,
+                statements: checked.statements,
+                suppressed: used_lines(&suppressions),
+                functions,
+            };
         }
         if file.scanned {
             return self
@@ -308,15 +328,17 @@ impl Project {
         }
         // A schema file outside the scanned paths: only what stops the schema from being
         // read is reported.
-        let diagnostics = file
-            .ddl
-            .iter()
-            .filter_map(|s| s.parsed.as_ref().err())
-            .map(|failure| {
-                Diagnostic::new(unparseable(failure), Severity::Error, file.path.clone())
-            })
-            .collect();
-        (diagnostics, 0)
+        FileOutcome {
+            diagnostics: file
+                .ddl
+                .iter()
+                .filter_map(|s| s.parsed.as_ref().err())
+                .map(|failure| {
+                    Diagnostic::new(unparseable(failure), Severity::Error, file.path.clone())
+                })
+                .collect(),
+            ..FileOutcome::default()
+        }
     }
 
     /// The source text of a file, for rendering.

@@ -25,10 +25,8 @@ pub struct RustFinding {
 #[derive(Debug, Clone, Default)]
 pub struct RustChecked {
     pub findings: Vec<RustFinding>,
-    /// How many SQL statements were checked.
-    pub statements: usize,
-    /// The functions each checked statement is in, for reports grouped by function.
-    pub statement_functions: Vec<Option<String>>,
+    /// Each checked statement's extent and the function it is in.
+    pub statements: Vec<(SqlSpan, Option<String>)>,
 }
 
 /// Rules an escape hatch `cross_tenant = "reason"` turns off inside its function.
@@ -125,15 +123,20 @@ impl Engine {
                     "this SQL is extended at run time (`push_str`, `+=` or a query builder), so the engine cannot see it whole".to_string(),
                     "write the statement whole, with optional filters as `(:p IS NULL OR col = :p)` beside the tenant filter",
                 ));
-                out.statements += 1;
-                out.statement_functions.push(sql.function.clone());
+                let start = sql.text.at.first().copied().unwrap_or(Location::new(1, 1));
+                let end = sql.text.at.last().copied().unwrap_or(start);
+                out.statements
+                    .push((SqlSpan::new(start, end), sql.function.clone()));
             } else {
                 let map = TextMap::new(sql);
                 let to_file = |at: Location| map.map(at);
                 let split = SplitSql::new(&sql.text.text, self.model().dialect(), Some(&to_file));
-                out.statements += split.len();
-                out.statement_functions
-                    .extend(std::iter::repeat_n(sql.function.clone(), split.len()));
+                out.statements.extend(
+                    split
+                        .spans
+                        .iter()
+                        .map(|span| (*span, sql.function.clone())),
+                );
                 findings.extend(self.sql_findings(&split));
                 for hole in &sql.holes {
                     for finding in &mut findings {

@@ -32,7 +32,7 @@ pub(crate) fn engine_with(config: &str) -> Engine {
 pub(crate) fn check_with(engine: &Engine, sql: &str) -> (SourceFile, Vec<Diagnostic>) {
     let file = SourceFile::new("test.sql", sql);
     let path: Arc<Path> = Arc::from(Path::new("test.sql"));
-    let (mut diagnostics, _) = engine.check_sql_file(&path, sql);
+    let mut diagnostics = engine.check_sql_file(&path, sql).diagnostics;
     crate::report::diagnostic::sort(&mut diagnostics);
     (file, diagnostics)
 }
