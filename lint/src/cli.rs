@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::model::Dialect;
-use crate::project::{Overrides, Project};
-use crate::report::{human, json};
+use crate::project::{Overrides, Project, display_path, read_schema};
+use crate::report::{audit, human, json};
 use crate::rules;
 
 #[derive(Parser, Debug)]
@@ -30,6 +30,11 @@ struct Cli {
 enum Command {
     /// Check SQL files (default: the directory of tenant-lint.toml, or the working directory).
     Check(CheckArgs),
+    /// A readiness report: every table classified, every statement and function
+    /// grouped, findings by risk, a readiness percentage and a verdict.
+    Audit(AuditArgs),
+    /// Write a starter tenant-lint.toml from a schema.
+    Init(InitArgs),
     /// Print a rule's documentation.
     Rule {
         /// A code (`TI001`) or name (`missing-tenant-filter`).
@@ -41,13 +46,31 @@ enum Command {
 
 #[derive(clap::Args, Debug)]
 struct CheckArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Colour the human output: auto, always or never.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(clap::Args, Debug)]
+struct AuditArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Markdown)]
+    format: AuditFormat,
+}
+
+/// What to check and how: shared by `check` and `audit`.
+#[derive(clap::Args, Debug)]
+struct ProjectArgs {
     /// Files and directories to check.
     paths: Vec<PathBuf>,
     /// The configuration file (default: tenant-lint.toml here or in a parent directory).
     #[arg(long)]
     config: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
     /// Override `dialect`: sqlite, postgres, mysql or generic.
     #[arg(long, value_parser = parse_dialect)]
     dialect: Option<Dialect>,
@@ -60,15 +83,56 @@ struct CheckArgs {
     /// An extra DDL or migration file to read the schema from (repeatable).
     #[arg(long)]
     schema: Vec<PathBuf>,
-    /// Colour the human output: auto, always or never.
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
-    color: Color,
+    /// A SQLite database file to read the schema from, opened read-only.
+    #[arg(long)]
+    db: Option<PathBuf>,
+}
+
+impl ProjectArgs {
+    fn load(self, env: &Env) -> Result<Project, crate::project::ProjectError> {
+        let overrides = Overrides {
+            config: self.config,
+            dialect: self.dialect,
+            tenant_column: self.tenant_column,
+            params: self.params,
+            schema: self.schema,
+            db: self.db,
+        };
+        Project::load(env.cwd, &self.paths, &overrides)
+    }
+}
+
+#[derive(clap::Args, Debug)]
+struct InitArgs {
+    /// A DDL file, migration file or directory of them (repeatable; default: every
+    /// `.sql` file under the working directory that creates a table).
+    #[arg(long)]
+    schema: Vec<PathBuf>,
+    /// A SQLite database file to read the schema from, opened read-only.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// The SQL dialect of the schema: sqlite, postgres, mysql or generic.
+    #[arg(long, value_parser = parse_dialect, default_value = "sqlite")]
+    dialect: Dialect,
+    /// Where to write the configuration (`-` for standard output).
+    #[arg(long, default_value = "tenant-lint.toml")]
+    output: PathBuf,
+    /// Overwrite an existing configuration file.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 enum Format {
     Human,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum AuditFormat {
+    Markdown,
+    Json,
+    Human,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -110,6 +174,8 @@ pub fn run(
     };
     let result = match cli.command {
         Command::Check(args) => check(args, env, out, err),
+        Command::Audit(args) => run_audit(args, env, out, err),
+        Command::Init(args) => init(args, env, out, err),
         Command::Rule { rule } => show_rule(&rule, out, err),
         Command::Rules => list_rules(out),
     };
@@ -125,14 +191,7 @@ fn check(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<i32> {
-    let overrides = Overrides {
-        config: args.config,
-        dialect: args.dialect,
-        tenant_column: args.tenant_column,
-        params: args.params,
-        schema: args.schema,
-    };
-    let project = match Project::load(env.cwd, &args.paths, &overrides) {
+    let project = match args.project.load(env) {
         Ok(project) => project,
         Err(e) => {
             writeln!(err, "error: {e}")?;
@@ -157,6 +216,127 @@ fn check(
         }
     }
     Ok(if report.has_errors() { 1 } else { 0 })
+}
+
+/// Exit codes: 0 ready, 1 not ready, 2 the project could not be read.
+fn run_audit(
+    args: AuditArgs,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let project = match args.project.load(env) {
+        Ok(project) => project,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(2);
+        }
+    };
+    let report = project.check();
+    let audit = audit::audit(project.engine.model(), &report.files, &report.diagnostics);
+    let text = match args.format {
+        AuditFormat::Markdown => audit::render_markdown(&audit),
+        AuditFormat::Json => audit::render_json(&audit),
+        AuditFormat::Human => audit::render_human(&audit),
+    };
+    write!(out, "{text}")?;
+    Ok(if audit.ready() { 0 } else { 1 })
+}
+
+/// Writes a starter configuration; refuses to overwrite one unless `--force`.
+fn init(
+    args: InitArgs,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let to_stdout = args.output.as_os_str() == "-";
+    let target = env.cwd.join(&args.output);
+    if !to_stdout && target.exists() && !args.force {
+        writeln!(
+            err,
+            "error: {} already exists; pass --force to overwrite it",
+            display_path(&target, env.cwd).display()
+        )?;
+        return Ok(2);
+    }
+    let read = match read_schema(env.cwd, &args.schema, args.db.as_deref(), args.dialect) {
+        Ok(read) => read,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(2);
+        }
+    };
+    let base = if to_stdout {
+        env.cwd.to_path_buf()
+    } else {
+        target
+            .parent()
+            .map_or(env.cwd.to_path_buf(), Path::to_path_buf)
+    };
+    let files: Vec<String> = read
+        .files
+        .iter()
+        .map(|f| {
+            crate::model::files::relative_to(f, &base)
+                .unwrap_or_else(|| f.clone())
+                .display()
+                .to_string()
+                .replace('\\', "/")
+        })
+        .collect();
+    let listing = |dir: &str| -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(base.join(dir)) else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("sql")))
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .map(|name| {
+                if dir.is_empty() {
+                    name
+                } else {
+                    format!("{dir}/{name}")
+                }
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let files = crate::init::schema_patterns(&files, &listing);
+    let db = args.db.as_ref().map(|d| d.display().to_string());
+    let starter = crate::init::starter(&read.schema, &files, db.as_deref());
+    if to_stdout {
+        write!(out, "{}", starter.text)?;
+        return Ok(0);
+    }
+    if let Err(e) = std::fs::write(&target, &starter.text) {
+        writeln!(
+            err,
+            "error: {}: cannot write: {e}",
+            display_path(&target, env.cwd).display()
+        )?;
+        return Ok(2);
+    }
+    writeln!(
+        out,
+        "wrote {}: tenant column `{}`{}; {} tenant tables, {} candidate shared, {} undecided",
+        display_path(&target, env.cwd).display(),
+        starter.detected.column,
+        starter
+            .detected
+            .root
+            .as_ref()
+            .map_or(" (not detected: review it)".to_string(), |r| format!(
+                " (root `{r}`)"
+            )),
+        starter.tenant,
+        starter.shared,
+        starter.undecided
+    )?;
+    Ok(0)
 }
 
 fn show_rule(rule: &str, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {

@@ -147,13 +147,22 @@ pub fn parse_sql(text: &str, dialect: Dialect, map: &dyn Fn(Location) -> Locatio
     SplitSql::new(text, dialect, Some(map)).parse_all()
 }
 
+/// A checked statement: its extent, the Rust function it is in, and whether it
+/// changes the schema (`CREATE`, `ALTER`, `DROP`) rather than reading or writing data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementSite {
+    pub span: Span,
+    pub function: Option<String>,
+    pub schema: bool,
+}
+
 /// What checking one file found: its diagnostics, and what an audit needs to group
 /// them (its statements, the lines suppressions covered, its functions).
 #[derive(Debug, Clone, Default)]
 pub struct FileOutcome {
     pub diagnostics: Vec<Diagnostic>,
-    /// Each statement's extent, with the Rust function it is in.
-    pub statements: Vec<(Span, Option<String>)>,
+    /// Each statement checked.
+    pub statements: Vec<StatementSite>,
     /// The lines of suppressions that suppressed something.
     pub suppressed: Vec<std::ops::RangeInclusive<u64>>,
     /// The functions of a Rust file that hold SQL or are `#[tenant_scoped]`, with
@@ -344,7 +353,13 @@ impl Engine {
         let diagnostics = self.finish(path, findings, &mut suppressions);
         FileOutcome {
             diagnostics,
-            statements: sql.spans.iter().map(|s| (*s, None)).collect(),
+            statements: (0..sql.len())
+                .map(|i| StatementSite {
+                    span: sql.spans[i],
+                    function: None,
+                    schema: sql.is_ddl(i),
+                })
+                .collect(),
             suppressed: used_lines(&suppressions),
             functions: Vec::new(),
         }

@@ -12,6 +12,7 @@ pub mod engine;
 #[cfg(feature = "rust")]
 pub mod expand;
 pub mod extract;
+pub mod init;
 pub mod model;
 #[cfg(feature = "cli")]
 pub mod project;

@@ -33,6 +33,8 @@ pub struct Overrides {
     pub tenant_column: Option<String>,
     pub params: Vec<String>,
     pub schema: Vec<PathBuf>,
+    /// A live SQLite database to read the schema from (read-only).
+    pub db: Option<PathBuf>,
 }
 
 /// Why a project could not be checked at all (exit code 2).
@@ -45,6 +47,16 @@ pub enum ProjectError {
         path: PathBuf,
         message: String,
     },
+    /// A schema file that cannot be read whole: where, and why.
+    Schema {
+        path: PathBuf,
+        at: Location,
+        message: String,
+    },
+    /// No table definition was found.
+    NoSchema {
+        looked: String,
+    },
     /// Nothing to check under the given paths.
     NoFiles {
         paths: Vec<PathBuf>,
@@ -56,6 +68,12 @@ impl fmt::Display for ProjectError {
         match self {
             ProjectError::Config(e) => write!(f, "{e}"),
             ProjectError::Path { path, message } => write!(f, "{}: {message}", path.display()),
+            ProjectError::Schema { path, at, message } => {
+                write!(f, "{}:{}:{}: {message}", path.display(), at.line, at.column)
+            }
+            ProjectError::NoSchema { looked } => {
+                write!(f, "no CREATE TABLE found in {looked}")
+            }
             ProjectError::NoFiles { paths } => {
                 let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 write!(
@@ -93,6 +111,8 @@ pub struct LoadedFile {
     pub scanned: bool,
     /// For a Rust file, the SQL and `#[tenant_scoped]` functions it holds.
     pub rust: Option<RustFacts>,
+    /// The schema of a live database, shown as the DDL SQLite keeps for it.
+    pub database: bool,
 }
 
 /// A loaded project, ready to check.
@@ -198,7 +218,8 @@ impl Project {
             paths.iter().map(|p| cwd.join(p)).collect()
         };
         let scanned = collect_files(&roots, &config, cwd).map_err(relativize)?;
-        if scanned.is_empty() {
+        // A database alone (`--db`) is something to check: its schema.
+        if scanned.is_empty() && overrides.db.is_none() {
             return Err(ProjectError::NoFiles {
                 paths: if paths.is_empty() {
                     roots
@@ -243,6 +264,13 @@ impl Project {
             }
         }
         files.extend(included);
+        if let Some(db) = &overrides.db {
+            let absolute = cwd.join(db);
+            files.insert(
+                0,
+                read_database(&absolute, &display_path(&absolute, cwd), dialect)?,
+            );
+        }
 
         let schema = build_schema(&files, &schema_paths, dialect);
         let engine =
@@ -309,7 +337,10 @@ impl Project {
                 .functions
                 .iter()
                 .filter(|(name, _)| {
-                    checked.statements.iter().any(|(_, f)| f.as_deref() == Some(name))
+                    checked
+                        .statements
+                        .iter()
+                        .any(|s| s.function.as_deref() == Some(name))
                         || rust.scoped.iter().any(|f| &f.name == name)
                 })
                 .cloned()
@@ -350,21 +381,24 @@ impl Project {
     }
 }
 
-/// Applies the DDL of the configured schema files, then of the scanned files, each
-/// group in migration order.
+/// Applies the DDL of a live database (`--db`), then of the configured schema files,
+/// then of the scanned files, each group in migration order.
 fn build_schema(files: &[LoadedFile], schema_paths: &[PathBuf], dialect: Dialect) -> Schema {
     let mut schema = Schema::new(dialect);
     let schema_set: HashSet<PathBuf> = schema_paths.iter().map(|p| canonical(p)).collect();
+    let mut database: Vec<&LoadedFile> = Vec::new();
     let mut configured: Vec<&LoadedFile> = Vec::new();
     let mut others: Vec<&LoadedFile> = Vec::new();
     for file in files {
-        if schema_set.contains(&canonical(&file.absolute)) {
+        if file.database {
+            database.push(file);
+        } else if schema_set.contains(&canonical(&file.absolute)) {
             configured.push(file);
         } else {
             others.push(file);
         }
     }
-    for group in [configured, others] {
+    for group in [database, configured, others] {
         let mut order: Vec<PathBuf> = group.iter().map(|f| f.absolute.clone()).collect();
         migration_order(&mut order);
         for path in order {
@@ -390,6 +424,7 @@ fn read_file(abs: &Path, shown: &Path, scanned: bool, config: &Config) -> Loaded
         problem: None,
         scanned,
         rust: None,
+        database: false,
     };
     let unreadable = |at: Location, message: String| {
         let mut reporter = Reporter::default();
@@ -463,6 +498,163 @@ fn read_file(abs: &Path, shown: &Path, scanned: bool, config: &Config) -> Loaded
         .collect();
     loaded.source = Some(SourceFile::new(shown, text));
     loaded
+}
+
+/// Reads the schema of a SQLite database file, read-only: the `CREATE` statements
+/// SQLite keeps in `sqlite_master`, in creation order. Findings about it point into
+/// that DDL, shown under the database's path.
+fn read_database(path: &Path, shown: &Path, dialect: Dialect) -> Result<LoadedFile, ProjectError> {
+    use rusqlite::{Connection, OpenFlags};
+    let error = |message: String| ProjectError::Path {
+        path: shown.to_path_buf(),
+        message,
+    };
+    if !path.is_file() {
+        return Err(error("no such database file".to_string()));
+    }
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| error(format!("cannot open the database: {e}")))?;
+    let mut statement = connection
+        .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
+        .map_err(|e| error(format!("not a SQLite database: {e}")))?;
+    let ddl: Vec<String> = statement
+        .query_map([], |row| row.get::<_, String>(0))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| error(format!("cannot read the schema: {e}")))?;
+    let text: String = ddl.iter().map(|s| format!("{s};\n\n")).collect();
+    let split = SplitSql::new(&text, dialect, None);
+    let ddl = (0..split.len())
+        .map(|i| ParsedStatement {
+            span: split.spans[i],
+            parsed: split.parse(i),
+        })
+        .collect();
+    Ok(LoadedFile {
+        path: Arc::from(shown),
+        absolute: path.to_path_buf(),
+        source: Some(SourceFile::new(shown, text)),
+        ddl,
+        problem: None,
+        scanned: true,
+        rust: None,
+        database: true,
+    })
+}
+
+/// A schema read on its own (for `tenant-lint init`): the schema and the files it came from.
+pub struct ReadSchema {
+    pub schema: Schema,
+    /// The DDL files read, absolute, in the order applied.
+    pub files: Vec<PathBuf>,
+}
+
+/// Reads a schema from DDL files or directories of them (all `.sql` files under the
+/// working directory that hold DDL when none is given) and from a SQLite database.
+/// Fails closed: a file that cannot be read, or DDL that cannot be parsed, is an error
+/// with its location, since a starter configuration from half a schema would mislead.
+pub fn read_schema(
+    cwd: &Path,
+    paths: &[PathBuf],
+    db: Option<&Path>,
+    dialect: Dialect,
+) -> Result<ReadSchema, ProjectError> {
+    let config = Config {
+        dialect,
+        ..Config::default()
+    };
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    let explicit = !paths.is_empty();
+    let roots: Vec<PathBuf> = if explicit || db.is_some() {
+        paths.iter().map(|p| cwd.join(p)).collect()
+    } else {
+        vec![cwd.to_path_buf()]
+    };
+    for root in &roots {
+        if root.is_file() {
+            candidates.push(root.clone());
+            continue;
+        }
+        if !root.is_dir() {
+            return Err(ProjectError::Path {
+                path: display_path(root, cwd),
+                message: "no such file or directory".to_string(),
+            });
+        }
+        for entry in walkdir::WalkDir::new(root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !skipped_dir(e))
+        {
+            let entry = entry.map_err(|e| ProjectError::Path {
+                path: display_path(e.path().unwrap_or(root), cwd),
+                message: e.to_string(),
+            })?;
+            if entry.file_type().is_file()
+                && entry
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x.eq_ignore_ascii_case("sql"))
+            {
+                candidates.push(entry.path().to_path_buf());
+            }
+        }
+    }
+    migration_order(&mut candidates);
+    let mut schema = Schema::new(dialect);
+    let mut files = Vec::new();
+    if let Some(db) = db {
+        let absolute = cwd.join(db);
+        let loaded = read_database(&absolute, &display_path(&absolute, cwd), dialect)?;
+        apply_whole(&mut schema, &loaded)?;
+    }
+    for path in candidates {
+        let loaded = read_file(&path, &display_path(&path, cwd), true, &config);
+        if let Some(problem) = &loaded.problem {
+            return Err(ProjectError::Schema {
+                path: loaded.path.to_path_buf(),
+                at: problem.span.start,
+                message: problem.message.clone(),
+            });
+        }
+        if loaded.ddl.is_empty() && !explicit {
+            continue;
+        }
+        apply_whole(&mut schema, &loaded)?;
+        files.push(path);
+    }
+    if schema.is_empty() {
+        return Err(ProjectError::NoSchema {
+            looked: if db.is_some() || explicit {
+                "the given schema".to_string()
+            } else {
+                format!("`.sql` files under {}", cwd.display())
+            },
+        });
+    }
+    Ok(ReadSchema { schema, files })
+}
+
+/// Applies a file's DDL, failing on the first statement that does not parse.
+fn apply_whole(schema: &mut Schema, file: &LoadedFile) -> Result<(), ProjectError> {
+    for statement in &file.ddl {
+        match &statement.parsed {
+            Ok(parsed) => {
+                schema.apply(parsed, &file.path);
+            }
+            Err(failure) => {
+                let finding = unparseable(failure);
+                return Err(ProjectError::Schema {
+                    path: file.path.to_path_buf(),
+                    at: finding.span.start,
+                    message: finding.message,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The position of a byte offset in the valid UTF-8 prefix of `bytes`.

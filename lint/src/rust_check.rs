@@ -5,7 +5,7 @@
 
 use sqlparser::tokenizer::{Location, Span as SqlSpan};
 
-use crate::engine::{Engine, ParsedStatement, SplitSql};
+use crate::engine::{Engine, ParsedStatement, SplitSql, StatementSite};
 use crate::extract::rust::{Context, RustFacts, RustSql, ScopedFn, SpanId, starts_like_sql};
 use crate::extract::source::point;
 use crate::report::diagnostic::Finding;
@@ -26,7 +26,7 @@ pub struct RustFinding {
 pub struct RustChecked {
     pub findings: Vec<RustFinding>,
     /// Each checked statement's extent and the function it is in.
-    pub statements: Vec<(SqlSpan, Option<String>)>,
+    pub statements: Vec<StatementSite>,
 }
 
 /// Rules an escape hatch `cross_tenant = "reason"` turns off inside its function.
@@ -125,18 +125,21 @@ impl Engine {
                 ));
                 let start = sql.text.at.first().copied().unwrap_or(Location::new(1, 1));
                 let end = sql.text.at.last().copied().unwrap_or(start);
-                out.statements
-                    .push((SqlSpan::new(start, end), sql.function.clone()));
+                out.statements.push(StatementSite {
+                    span: SqlSpan::new(start, end),
+                    function: sql.function.clone(),
+                    schema: false,
+                });
             } else {
                 let map = TextMap::new(sql);
                 let to_file = |at: Location| map.map(at);
                 let split = SplitSql::new(&sql.text.text, self.model().dialect(), Some(&to_file));
-                out.statements.extend(
-                    split
-                        .spans
-                        .iter()
-                        .map(|span| (*span, sql.function.clone())),
-                );
+                out.statements
+                    .extend((0..split.len()).map(|i| StatementSite {
+                        span: split.spans[i],
+                        function: sql.function.clone(),
+                        schema: split.is_ddl(i),
+                    }));
                 findings.extend(self.sql_findings(&split));
                 for hole in &sql.holes {
                     for finding in &mut findings {

@@ -573,12 +573,26 @@ impl<'m> Walker<'m> {
                     }
                     _ => false,
                 };
-                let other = match (mine(&lo), mine(&ro)) {
+                let (own, other) = match (mine(&lo), mine(&ro)) {
                     (true, true) => return Some(Weakness::SelfEquality),
-                    (true, false) => ro,
-                    (false, true) => lo,
+                    (true, false) => (lo, ro),
+                    (false, true) => (ro, lo),
                     (false, false) => return Some(Weakness::Wrapped),
                 };
+                // A child without tenant column joined to its parent's key: bound as far
+                // as the parent is, so the parent is what is unbound.
+                if let Operand::Column { column, .. } = own
+                    && let Some((parent, referred)) = self.parent_via(scope, s, column)
+                    && let Operand::Column {
+                        source: t,
+                        column: c,
+                    } = other
+                    && Self::scoped_table(scope, t) == Some(parent)
+                    && self.model.dialect().key(c) == referred.as_str()
+                {
+                    linked.push(display_name(self.model, &scope.sources[t]));
+                    return None;
+                }
                 self.other_side_weakness(other, scope, linked)
             }
             Expr::BinaryOp { op, .. } if is_comparison(op) => {

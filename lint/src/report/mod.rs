@@ -1,5 +1,6 @@
 //! Diagnostics, suppressions and renderers (human, json).
 
+pub mod audit;
 pub mod diagnostic;
 pub mod human;
 pub mod json;

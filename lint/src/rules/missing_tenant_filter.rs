@@ -43,8 +43,13 @@ pub fn check(cx: &Context, report: &mut Reporter) {
         }
         let what = cx.describe(occurrence);
         let column = cx.tenant_column(occurrence.table);
+        let own_column = cx.model.info(occurrence.table).tenant_column.is_some();
         let message = match occurrence.linked.as_slice() {
             [] => format!("{what} is read without a `{column}` filter"),
+            linked if !own_column => format!(
+                "{what} has no `{column}` column and is joined only to its parent `{}`, which is not bound to the tenant either",
+                linked.join("`, `")
+            ),
             linked => format!(
                 "{what} is joined by `{column}` only to `{}`, which is not bound to the tenant either",
                 linked.join("`, `")

@@ -177,6 +177,13 @@ impl Context<'_> {
         match &info.tenant_column {
             Some(column) => format!("{how}: `{qualifier}.{column} = {param}`"),
             None => match self.parent_of(occurrence.table) {
+                Some(_) if !occurrence.linked.is_empty() => format!(
+                    "`{}` has no `{}` column: bind the parent it is joined to, `{}.{} = {param}`",
+                    info.name,
+                    self.model.config.tenant_column,
+                    occurrence.linked[0],
+                    self.model.config.tenant_column
+                ),
                 Some((parent, fk, key)) => format!(
                     "`{}` has no `{}` column: join its parent and bind that, `JOIN {parent} p ON p.{key} = {qualifier}.{fk} AND p.{} = {param}`",
                     info.name, self.model.config.tenant_column, self.model.config.tenant_column
