@@ -12,6 +12,8 @@ pub mod engine;
 #[cfg(feature = "rust")]
 pub mod expand;
 pub mod extract;
+#[cfg(feature = "guard")]
+pub mod guard;
 pub mod init;
 pub mod model;
 #[cfg(feature = "cli")]

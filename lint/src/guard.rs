@@ -1,0 +1,634 @@
+//! The runtime guard: the engine asked at run time, for the SQL no static pass sees.
+//!
+//! Every statement an application runs goes through a [`GuardedConnection`]. Before it
+//! executes, the [`Guard`] checks it with the same rules as `tenant-lint check` (the
+//! verdict is cached by SQL text, so a repeated statement costs a hash lookup, not a
+//! parse) and refuses it, naming the table, unless every tenant table in it is proved
+//! bound to the caller's tenant. The reserved tenant parameters (`[tenant] params` of
+//! strict mode, e.g. `:client_id`, `:scope`) are bound by the guard itself from the
+//! caller's [`Scope`]; a caller that supplies one is refused, so no request value can
+//! pass for the authenticated tenant.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, Row, ToSql};
+
+use crate::engine::{Engine, SplitSql};
+use crate::model::schema::Schema;
+use crate::model::{Config, TenantModel};
+use crate::report::diagnostic::Finding;
+
+/// Why the guard refused a statement: the first unproved use of a tenant table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub message: String,
+    /// The tenant table concerned, when there is one.
+    pub table: Option<String>,
+    /// 1-based position in the statement's text.
+    pub line: u64,
+    pub column: u64,
+    /// How many findings the statement has in all.
+    pub findings: usize,
+}
+
+impl Refusal {
+    fn from_findings(findings: &[Finding]) -> Refusal {
+        let first = &findings[0];
+        Refusal {
+            code: first.code,
+            name: first.name,
+            message: first.message.clone(),
+            table: first.table.clone(),
+            line: first.span.start.line,
+            column: first.span.start.column,
+            findings: findings.len(),
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "refused by the tenant guard: {} ({}) at {}:{} of the statement",
+            self.message, self.code, self.line, self.column
+        )?;
+        if self.findings > 1 {
+            write!(f, ", and {} more finding(s)", self.findings - 1)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a guard could not be built: its configuration or schema cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupError(pub String);
+
+impl fmt::Display for SetupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "tenant guard: {}", self.0)
+    }
+}
+
+impl std::error::Error for SetupError {}
+
+/// The engine with a verdict cache. Shared by every connection of an application.
+pub struct Guard {
+    engine: Engine,
+    reserved: Vec<String>,
+    verdicts: RwLock<HashMap<String, Option<Refusal>>>,
+}
+
+impl fmt::Debug for Guard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Guard")
+            .field("reserved", &self.reserved)
+            .field("cached", &self.cached())
+            .finish()
+    }
+}
+
+impl Guard {
+    /// A guard from a `tenant-lint.toml` text and the schema's DDL, as
+    /// `(name, text)` pairs applied in the order given (migrations in version order).
+    /// The application embeds both, so the guard checks against the schema it runs.
+    /// Fails closed: unparseable DDL or configuration is an error, not a weaker guard.
+    pub fn new(config: &str, schema: &[(&str, &str)]) -> Result<Guard, SetupError> {
+        let config = Config::parse(config, Path::new("tenant-lint.toml"))
+            .map_err(|e| SetupError(e.to_string()))?;
+        let mut model_schema = Schema::new(config.dialect);
+        for (name, text) in schema {
+            let path: Arc<Path> = Arc::from(Path::new(name));
+            let split = SplitSql::new(text, config.dialect, None);
+            for i in (0..split.len()).filter(|&i| split.is_ddl(i)) {
+                let statement = split.parse(i).map_err(|failure| {
+                    SetupError(format!(
+                        "{name}:{}:{}: cannot parse the schema: {}",
+                        failure.at.line, failure.at.column, failure.message
+                    ))
+                })?;
+                model_schema.apply(&statement, &path);
+            }
+        }
+        if model_schema.is_empty() {
+            return Err(SetupError("the schema defines no table".to_string()));
+        }
+        let reserved = config.params.clone();
+        let engine = Engine::new(TenantModel::new(config, model_schema))
+            .map_err(|e| SetupError(e.to_string()))?;
+        Ok(Guard {
+            engine,
+            reserved,
+            verdicts: RwLock::new(HashMap::new()),
+        })
+    }
+
+    /// Checks one SQL text (one or more statements); the verdict is cached by text.
+    pub fn check(&self, sql: &str) -> Result<(), Refusal> {
+        if let Some(verdict) = self.verdicts.read().expect("not poisoned").get(sql) {
+            return verdict.clone().map_or(Ok(()), Err);
+        }
+        let findings = self.engine.check_sql(sql);
+        let verdict = (!findings.is_empty()).then(|| Refusal::from_findings(&findings));
+        self.verdicts
+            .write()
+            .expect("not poisoned")
+            .insert(sql.to_string(), verdict.clone());
+        verdict.map_or(Ok(()), Err)
+    }
+
+    /// Whether a parameter name (with its prefix: `:client_id`) is reserved: bound
+    /// from the scope by the guard, never by a caller.
+    pub fn is_reserved(&self, name: &str) -> bool {
+        self.reserved.iter().any(|r| r == name)
+    }
+
+    /// The reserved parameters (`[tenant] params`).
+    pub fn reserved(&self) -> &[String] {
+        &self.reserved
+    }
+
+    /// How many distinct statements have a cached verdict.
+    pub fn cached(&self) -> usize {
+        self.verdicts.read().expect("not poisoned").len()
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}
+
+/// What the caller may act for: the values of the reserved tenant parameters.
+pub trait Scope {
+    /// The value of reserved parameter `name` (`:client_id`, `:scope`) for this caller,
+    /// or why the caller has none (e.g. a write needs one client and the scope holds two).
+    fn tenant_value(&self, name: &str) -> Result<Value, String>;
+}
+
+/// Why a guarded statement did not run.
+#[derive(Debug)]
+pub enum GuardError {
+    /// The engine could not prove the statement bound to the caller's tenant.
+    Refused {
+        refusal: Refusal,
+        sql: String,
+    },
+    /// The caller supplied a reserved tenant parameter itself.
+    ReservedParameter(String),
+    /// A parameter of the statement was not supplied, or is unnamed (`?`).
+    MissingParameter(String),
+    /// A supplied parameter does not occur in the statement.
+    UnknownParameter(String),
+    /// The scope has no value for a reserved parameter.
+    Scope {
+        parameter: String,
+        message: String,
+    },
+    Sqlite(rusqlite::Error),
+}
+
+impl fmt::Display for GuardError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GuardError::Refused { refusal, .. } => write!(f, "{refusal}"),
+            GuardError::ReservedParameter(name) => write!(
+                f,
+                "`{name}` is a reserved tenant parameter: the guard binds it from the caller's scope"
+            ),
+            GuardError::MissingParameter(name) => {
+                write!(f, "parameter `{name}` of the statement has no value")
+            }
+            GuardError::UnknownParameter(name) => {
+                write!(f, "parameter `{name}` does not occur in the statement")
+            }
+            GuardError::Scope { parameter, message } => write!(f, "{parameter}: {message}"),
+            GuardError::Sqlite(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for GuardError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            GuardError::Sqlite(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for GuardError {
+    fn from(e: rusqlite::Error) -> Self {
+        GuardError::Sqlite(e)
+    }
+}
+
+/// Named parameters a caller supplies: `&[(":id", &id)]`.
+pub type Params<'a> = &'a [(&'a str, &'a dyn ToSql)];
+
+/// Rewrites a checked statement before it runs (mutation testing: the isolation
+/// suite's proof that it catches a weakened tenant predicate). `None` runs it as is.
+pub type Rewrite = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// A SQLite connection through which all of an application's SQL runs.
+pub struct GuardedConnection {
+    conn: Connection,
+    guard: Arc<Guard>,
+    rewrite: Option<Rewrite>,
+}
+
+impl GuardedConnection {
+    pub fn new(conn: Connection, guard: Arc<Guard>) -> Self {
+        GuardedConnection {
+            conn,
+            guard,
+            rewrite: None,
+        }
+    }
+
+    pub fn guard(&self) -> &Guard {
+        &self.guard
+    }
+
+    /// Rows of a query, each mapped by `map`.
+    pub fn query<T>(
+        &self,
+        scope: &dyn Scope,
+        sql: &str,
+        params: Params,
+        mut map: impl FnMut(&Row) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, GuardError> {
+        self.run(scope, sql, params, |statement| {
+            let mut rows = statement.raw_query();
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(map(row)?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// The first row of a query, if any.
+    pub fn query_row<T>(
+        &self,
+        scope: &dyn Scope,
+        sql: &str,
+        params: Params,
+        map: impl FnOnce(&Row) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>, GuardError> {
+        self.run(scope, sql, params, |statement| {
+            let mut rows = statement.raw_query();
+            match rows.next()? {
+                Some(row) => Ok(Some(map(row)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Runs a write; the number of rows it changed.
+    pub fn execute(
+        &self,
+        scope: &dyn Scope,
+        sql: &str,
+        params: Params,
+    ) -> Result<usize, GuardError> {
+        self.run(scope, sql, params, |statement| Ok(statement.raw_execute()?))
+    }
+
+    /// Runs an INSERT; the rowid of the inserted row.
+    pub fn insert(&self, scope: &dyn Scope, sql: &str, params: Params) -> Result<i64, GuardError> {
+        self.execute(scope, sql, params)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Runs `body` in a transaction: committed when it returns `Ok`, rolled back
+    /// otherwise, so a refused or failed step leaves nothing behind.
+    pub fn transaction<T, E: From<GuardError>>(
+        &self,
+        body: impl FnOnce(&Self) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.conn
+            .execute_batch("SAVEPOINT guarded")
+            .map_err(|e| E::from(GuardError::Sqlite(e)))?;
+        match body(self) {
+            Ok(value) => {
+                self.conn
+                    .execute_batch("RELEASE guarded")
+                    .map_err(|e| E::from(GuardError::Sqlite(e)))?;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = self
+                    .conn
+                    .execute_batch("ROLLBACK TO guarded; RELEASE guarded");
+                Err(e)
+            }
+        }
+    }
+
+    /// The raw connection, for what is not tenant data by construction: migrations,
+    /// and reading a user's own identity to build its scope. The reason is the
+    /// reviewer's to accept, as with `cross_tenant = "…"`.
+    pub fn unguarded(&self, reason: &'static str) -> &Connection {
+        debug_assert!(!reason.trim().is_empty(), "say why the guard is bypassed");
+        &self.conn
+    }
+
+    /// Installs (or removes) a rewrite applied to statements after they are checked.
+    /// Only the isolation suite's mutation testing uses it.
+    pub fn set_rewrite(&mut self, rewrite: Option<Rewrite>) {
+        self.rewrite = rewrite;
+    }
+
+    fn run<T>(
+        &self,
+        scope: &dyn Scope,
+        sql: &str,
+        params: Params,
+        body: impl FnOnce(&mut rusqlite::Statement) -> Result<T, GuardError>,
+    ) -> Result<T, GuardError> {
+        for (name, _) in params {
+            if self.guard.is_reserved(name) {
+                return Err(GuardError::ReservedParameter(name.to_string()));
+            }
+        }
+        self.guard
+            .check(sql)
+            .map_err(|refusal| GuardError::Refused {
+                refusal,
+                sql: sql.to_string(),
+            })?;
+        let rewritten = self.rewrite.as_ref().and_then(|r| r(sql));
+        let text = rewritten.as_deref().unwrap_or(sql);
+        let mut statement = self.conn.prepare_cached(text)?;
+        let mut used = vec![false; params.len()];
+        for index in 1..=statement.parameter_count() {
+            let Some(name) = statement.parameter_name(index).map(str::to_string) else {
+                return Err(GuardError::MissingParameter(format!("?{index}")));
+            };
+            if self.guard.is_reserved(&name) {
+                let value = scope
+                    .tenant_value(&name)
+                    .map_err(|message| GuardError::Scope {
+                        parameter: name.clone(),
+                        message,
+                    })?;
+                statement.raw_bind_parameter(index, value)?;
+                continue;
+            }
+            let Some(position) = params.iter().position(|(n, _)| *n == name) else {
+                return Err(GuardError::MissingParameter(name));
+            };
+            used[position] = true;
+            statement.raw_bind_parameter(index, params[position].1)?;
+        }
+        if let Some(unused) = used.iter().position(|u| !u) {
+            return Err(GuardError::UnknownParameter(params[unused].0.to_string()));
+        }
+        body(&mut statement)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = r#"
+[tenant]
+column = "client_id"
+params = [":client_id", ":scope"]
+[tables]
+shared = ["PRODUCT"]
+"#;
+    const SCHEMA: &str = "
+CREATE TABLE CLIENT (client_id TEXT PRIMARY KEY);
+CREATE TABLE PRODUCT (product_id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE WORK_ORDER (
+    client_id TEXT NOT NULL REFERENCES CLIENT (client_id),
+    work_order_id TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    PRIMARY KEY (client_id, work_order_id)
+);";
+
+    struct Clients(Vec<&'static str>);
+
+    impl Scope for Clients {
+        fn tenant_value(&self, name: &str) -> Result<Value, String> {
+            match (name, self.0.as_slice()) {
+                (":client_id", [one]) => Ok(Value::Text(one.to_string())),
+                (":client_id", many) => Err(format!("{} clients in scope: name one", many.len())),
+                (":scope", all) => Ok(Value::Text(serde_json::to_string(all).unwrap())),
+                _ => Err("not a tenant parameter".to_string()),
+            }
+        }
+    }
+
+    fn connection() -> GuardedConnection {
+        let guard = Arc::new(Guard::new(CONFIG, &[("schema.sql", SCHEMA)]).unwrap());
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        conn.execute_batch(
+            "INSERT INTO CLIENT VALUES ('A'), ('B');
+             INSERT INTO WORK_ORDER VALUES ('A', 'WO-1', 10), ('B', 'WO-1', 20), ('B', 'WO-2', 30);",
+        )
+        .unwrap();
+        GuardedConnection::new(conn, guard)
+    }
+
+    fn quantities(
+        db: &GuardedConnection,
+        scope: &Clients,
+        sql: &str,
+    ) -> Result<Vec<i64>, GuardError> {
+        db.query(scope, sql, &[], |r| r.get(0))
+    }
+
+    #[test]
+    fn a_proved_read_sees_only_the_scope() {
+        let db = connection();
+        let sql = "SELECT quantity FROM WORK_ORDER WHERE client_id IN (SELECT value FROM json_each(:scope)) ORDER BY quantity";
+        assert_eq!(quantities(&db, &Clients(vec!["A"]), sql).unwrap(), [10]);
+        assert_eq!(quantities(&db, &Clients(vec!["B"]), sql).unwrap(), [20, 30]);
+        assert_eq!(
+            quantities(&db, &Clients(vec!["A", "B"]), sql).unwrap(),
+            [10, 20, 30]
+        );
+    }
+
+    #[test]
+    fn an_unproved_statement_is_refused_naming_the_table_and_never_runs() {
+        let db = connection();
+        let err =
+            quantities(&db, &Clients(vec!["A"]), "SELECT quantity FROM WORK_ORDER").unwrap_err();
+        let GuardError::Refused { refusal, .. } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(
+            (refusal.code, refusal.table.as_deref()),
+            ("TI001", Some("WORK_ORDER"))
+        );
+        assert_eq!((refusal.line, refusal.column), (1, 22));
+        assert!(
+            err.to_string()
+                .contains("`WORK_ORDER` is read without a `client_id` filter"),
+            "{err}"
+        );
+
+        // A write that is refused changes nothing.
+        let scope = Clients(vec!["A"]);
+        let err = db
+            .execute(&scope, "UPDATE WORK_ORDER SET quantity = 0", &[])
+            .unwrap_err();
+        assert!(matches!(err, GuardError::Refused { .. }), "{err}");
+        let all: i64 = db
+            .unguarded("test: count every row")
+            .query_row("SELECT SUM(quantity) FROM WORK_ORDER", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(all, 60);
+    }
+
+    #[test]
+    fn unparseable_sql_is_refused_not_run() {
+        let db = connection();
+        let err =
+            quantities(&db, &Clients(vec!["A"]), "SELEC quantity FROM WORK_ORDER").unwrap_err();
+        let GuardError::Refused { refusal, .. } = err else {
+            panic!()
+        };
+        assert_eq!(refusal.code, "TI999");
+    }
+
+    #[test]
+    fn a_caller_cannot_supply_the_tenant() {
+        let db = connection();
+        let sql = "SELECT quantity FROM WORK_ORDER WHERE client_id = :client_id";
+        let err = db
+            .query(&Clients(vec!["A"]), sql, &[(":client_id", &"B")], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap_err();
+        assert!(
+            matches!(&err, GuardError::ReservedParameter(p) if p == ":client_id"),
+            "{err}"
+        );
+        // A look-alike parameter is not a tenant value in strict mode: refused statically.
+        let err = db
+            .query(
+                &Clients(vec!["A"]),
+                "SELECT quantity FROM WORK_ORDER WHERE client_id = :client",
+                &[(":client", &"B")],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap_err();
+        assert!(matches!(err, GuardError::Refused { .. }), "{err}");
+    }
+
+    #[test]
+    fn writes_bind_the_single_client_of_the_scope() {
+        let db = connection();
+        let insert = "INSERT INTO WORK_ORDER (client_id, work_order_id, quantity) VALUES (:client_id, :id, :quantity)";
+        db.insert(
+            &Clients(vec!["A"]),
+            insert,
+            &[(":id", &"WO-9"), (":quantity", &5)],
+        )
+        .unwrap();
+        let owner: String = db
+            .unguarded("test: read the owner back")
+            .query_row(
+                "SELECT client_id FROM WORK_ORDER WHERE work_order_id = 'WO-9'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(owner, "A");
+        // Two clients in scope and no client named: the scope refuses to choose.
+        let err = db
+            .insert(
+                &Clients(vec!["A", "B"]),
+                insert,
+                &[(":id", &"WO-8"), (":quantity", &5)],
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("2 clients in scope"), "{err}");
+    }
+
+    #[test]
+    fn parameters_must_match_the_statement() {
+        let db = connection();
+        let sql =
+            "SELECT quantity FROM WORK_ORDER WHERE client_id = :client_id AND work_order_id = :id";
+        let scope = Clients(vec!["A"]);
+        let err = db
+            .query(&scope, sql, &[], |r| r.get::<_, i64>(0))
+            .unwrap_err();
+        assert!(
+            matches!(&err, GuardError::MissingParameter(p) if p == ":id"),
+            "{err}"
+        );
+        let err = db
+            .query(&scope, sql, &[(":id", &"WO-1"), (":typo", &1)], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap_err();
+        assert!(
+            matches!(&err, GuardError::UnknownParameter(p) if p == ":typo"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn verdicts_are_cached_by_text() {
+        let db = connection();
+        let scope = Clients(vec!["A"]);
+        let sql = "SELECT quantity FROM WORK_ORDER WHERE client_id = :client_id";
+        for _ in 0..3 {
+            quantities(&db, &scope, sql).unwrap();
+            let _ = quantities(&db, &scope, "SELECT quantity FROM WORK_ORDER");
+        }
+        assert_eq!(db.guard().cached(), 2);
+    }
+
+    #[test]
+    fn a_failed_transaction_leaves_nothing_behind() {
+        let db = connection();
+        let scope = Clients(vec!["A"]);
+        let result: Result<(), GuardError> = db.transaction(|db| {
+            db.execute(
+                &scope,
+                "UPDATE WORK_ORDER SET quantity = 99 WHERE client_id = :client_id",
+                &[],
+            )?;
+            db.execute(&scope, "DELETE FROM WORK_ORDER", &[])?;
+            Ok(())
+        });
+        assert!(matches!(result, Err(GuardError::Refused { .. })));
+        assert_eq!(
+            quantities(
+                &db,
+                &scope,
+                "SELECT quantity FROM WORK_ORDER WHERE client_id = :client_id"
+            )
+            .unwrap(),
+            [10]
+        );
+    }
+
+    #[test]
+    fn a_guard_without_a_schema_is_an_error() {
+        let err = Guard::new(CONFIG, &[("empty.sql", "-- nothing")]).unwrap_err();
+        assert!(err.to_string().contains("no table"), "{err}");
+        let err = Guard::new(CONFIG, &[("bad.sql", "CREATE TABLE (")]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("tenant guard: bad.sql:1:"),
+            "{err}"
+        );
+        let err = Guard::new("[tenant]\ncolumn = 3\n", &[("s.sql", SCHEMA)]).unwrap_err();
+        assert!(err.to_string().contains("tenant-lint.toml:2:10: invalid type"), "{err}");
+    }
+}
