@@ -629,6 +629,10 @@ CREATE TABLE WORK_ORDER (
             "{err}"
         );
         let err = Guard::new("[tenant]\ncolumn = 3\n", &[("s.sql", SCHEMA)]).unwrap_err();
-        assert!(err.to_string().contains("tenant-lint.toml:2:10: invalid type"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("tenant-lint.toml:2:10: invalid type"),
+            "{err}"
+        );
     }
 }
