@@ -7,6 +7,7 @@
 pub mod date;
 pub mod db;
 pub mod error;
+pub mod kpi;
 pub mod repo;
 pub mod scope;
 
