@@ -4,12 +4,14 @@
 //! at compile time (`#[tenant_scoped]` on every repository function) and guarded at run
 //! time (every statement runs through [`tenant_lint::guard::GuardedConnection`]).
 
+pub mod cli;
 pub mod date;
 pub mod db;
 pub mod error;
 pub mod kpi;
 pub mod repo;
 pub mod scope;
+pub mod seed;
 
 pub use db::Db;
 pub use error::{AppError, Result};

@@ -254,12 +254,16 @@ pub fn compute(
     })
 }
 
-/// Adds the fields of `extra` (an object) to `row`.
+/// Adds the fields of `extra` to `row`: an object's fields, nothing for no data
+/// (`null`), any other value as `value`.
 fn merge(row: &mut Value, extra: Value) {
-    if let (Value::Object(row), Value::Object(extra)) = (row, extra) {
-        row.extend(extra);
-    } else {
-        unreachable!("KPI rows are objects")
+    let Value::Object(row) = row else { return };
+    match extra {
+        Value::Object(fields) => row.extend(fields),
+        Value::Null => {}
+        other => {
+            row.insert("value".to_string(), other);
+        }
     }
 }
 
