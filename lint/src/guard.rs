@@ -235,11 +235,23 @@ pub type Params<'a> = &'a [(&'a str, &'a dyn ToSql)];
 /// suite's proof that it catches a weakened tenant predicate). `None` runs it as is.
 pub type Rewrite = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
+/// A statement as it ran: its text (after any rewrite) and every parameter's value,
+/// the reserved ones as the guard bound them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Executed {
+    pub sql: String,
+    pub params: Vec<(String, Value)>,
+}
+
+/// Sees every statement that runs (coverage reports, benchmarks, tracing).
+pub type Observer = Arc<dyn Fn(&Executed) + Send + Sync>;
+
 /// A SQLite connection through which all of an application's SQL runs.
 pub struct GuardedConnection {
     conn: Connection,
     guard: Arc<Guard>,
     rewrite: Option<Rewrite>,
+    observer: Option<Observer>,
 }
 
 impl GuardedConnection {
@@ -248,6 +260,7 @@ impl GuardedConnection {
             conn,
             guard,
             rewrite: None,
+            observer: None,
         }
     }
 
@@ -345,6 +358,11 @@ impl GuardedConnection {
         self.rewrite = rewrite;
     }
 
+    /// Installs (or removes) an observer called with every statement about to run.
+    pub fn set_observer(&mut self, observer: Option<Observer>) {
+        self.observer = observer;
+    }
+
     fn run<T>(
         &self,
         scope: &dyn Scope,
@@ -367,6 +385,10 @@ impl GuardedConnection {
         let text = rewritten.as_deref().unwrap_or(sql);
         let mut statement = self.conn.prepare_cached(text)?;
         let mut used = vec![false; params.len()];
+        let mut observed = self.observer.as_ref().map(|_| Executed {
+            sql: text.to_string(),
+            params: Vec::new(),
+        });
         for index in 1..=statement.parameter_count() {
             let Some(name) = statement.parameter_name(index).map(str::to_string) else {
                 return Err(GuardError::MissingParameter(format!("?{index}")));
@@ -378,6 +400,9 @@ impl GuardedConnection {
                         parameter: name.clone(),
                         message,
                     })?;
+                if let Some(o) = &mut observed {
+                    o.params.push((name, value.clone()));
+                }
                 statement.raw_bind_parameter(index, value)?;
                 continue;
             }
@@ -385,12 +410,35 @@ impl GuardedConnection {
                 return Err(GuardError::MissingParameter(name));
             };
             used[position] = true;
-            statement.raw_bind_parameter(index, params[position].1)?;
+            let param = params[position].1;
+            if let Some(o) = &mut observed {
+                let value = match param.to_sql()? {
+                    rusqlite::types::ToSqlOutput::Borrowed(v) => owned(v),
+                    rusqlite::types::ToSqlOutput::Owned(v) => v,
+                    _ => Value::Null,
+                };
+                o.params.push((name, value));
+            }
+            statement.raw_bind_parameter(index, param)?;
         }
         if let Some(unused) = used.iter().position(|u| !u) {
             return Err(GuardError::UnknownParameter(params[unused].0.to_string()));
         }
+        if let (Some(observer), Some(executed)) = (&self.observer, &observed) {
+            observer(executed);
+        }
         body(&mut statement)
+    }
+}
+
+fn owned(v: rusqlite::types::ValueRef) -> Value {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Integer(i),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
     }
 }
 
@@ -592,6 +640,47 @@ CREATE TABLE WORK_ORDER (
             let _ = quantities(&db, &scope, "SELECT quantity FROM WORK_ORDER");
         }
         assert_eq!(db.guard().cached(), 2);
+    }
+
+    #[test]
+    fn the_observer_sees_each_statement_with_every_value_bound() {
+        let mut db = connection();
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        db.set_observer(Some(Arc::new(move |e: &Executed| {
+            sink.lock().unwrap().push(e.clone())
+        })));
+        let sql =
+            "SELECT quantity FROM WORK_ORDER WHERE client_id = :client_id AND work_order_id = :id";
+        db.query(&Clients(vec!["B"]), sql, &[(":id", &"WO-2")], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap();
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].sql, sql);
+        assert_eq!(
+            seen[0].params,
+            [
+                (":client_id".to_string(), Value::Text("B".into())),
+                (":id".to_string(), Value::Text("WO-2".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_rewrite_runs_after_the_check() {
+        let mut db = connection();
+        let scope = Clients(vec!["A"]);
+        let sql = "SELECT quantity FROM WORK_ORDER WHERE client_id = :client_id ORDER BY quantity";
+        db.set_rewrite(Some(Arc::new(|sql: &str| {
+            Some(sql.replace("client_id = :client_id", "(client_id = :client_id OR 1)"))
+        })));
+        // The checked text is proved; the mutant that runs leaks: what mutation testing
+        // needs the suite to catch.
+        assert_eq!(quantities(&db, &scope, sql).unwrap(), [10, 20, 30]);
+        db.set_rewrite(None);
+        assert_eq!(quantities(&db, &scope, sql).unwrap(), [10]);
     }
 
     #[test]
