@@ -176,7 +176,7 @@ pub trait Scope {
 pub enum GuardError {
     /// The engine could not prove the statement bound to the caller's tenant.
     Refused {
-        refusal: Refusal,
+        refusal: Box<Refusal>,
         sql: String,
     },
     /// The caller supplied a reserved tenant parameter itself.
@@ -378,7 +378,7 @@ impl GuardedConnection {
         self.guard
             .check(sql)
             .map_err(|refusal| GuardError::Refused {
-                refusal,
+                refusal: Box::new(refusal),
                 sql: sql.to_string(),
             })?;
         let rewritten = self.rewrite.as_ref().and_then(|r| r(sql));

@@ -245,7 +245,8 @@ impl Project {
             .par_iter()
             .map(|(abs, shown, scanned)| read_file(abs, shown, *scanned, &config))
             .collect();
-        // `include_str!("x.sql")` files outside the scanned paths are checked too.
+        // `include_str!("x.sql")` files outside the scanned paths are checked too; a
+        // file of another kind (`include_str!("config.toml")`) only if it reads as SQL.
         let mut loaded: HashSet<PathBuf> = files.iter().map(|f| canonical(&f.absolute)).collect();
         let mut included = Vec::new();
         for file in &files {
@@ -253,6 +254,15 @@ impl Project {
             let dir = file.absolute.parent().unwrap_or(Path::new("."));
             for path in rust.sql.iter().filter_map(|s| s.include.as_deref()) {
                 let absolute = dir.join(path);
+                let sql_file = absolute
+                    .extension()
+                    .is_some_and(|x| x.eq_ignore_ascii_case("sql"));
+                if !sql_file
+                    && std::fs::read_to_string(&absolute)
+                        .is_ok_and(|text| !crate::extract::rust::starts_like_sql(&text))
+                {
+                    continue;
+                }
                 if loaded.insert(canonical(&absolute)) {
                     included.push(read_file(
                         &absolute,
@@ -345,10 +355,24 @@ impl Project {
                 })
                 .cloned()
                 .collect();
+            // A `cross_tenant = "reason"` function is suppressed with its reason, as a
+            // whole: the audit lists it for review rather than counting it as scoped.
+            let mut suppressed = used_lines(&suppressions);
+            suppressed.extend(
+                rust.scoped
+                    .iter()
+                    .filter(|f| {
+                        f.args
+                            .cross_tenant
+                            .as_deref()
+                            .is_some_and(|r| !r.is_empty())
+                    })
+                    .map(|f| f.lines.start..=f.lines.end.saturating_sub(1).max(f.lines.start)),
+            );
             return FileOutcome {
                 diagnostics,
                 statements: checked.statements,
-                suppressed: used_lines(&suppressions),
+                suppressed,
                 functions,
             };
         }

@@ -144,7 +144,7 @@ impl Rng {
     }
 
     fn word(&mut self, words: &[&'static str]) -> &'static str {
-        *self.pick(words)
+        words[self.range(0, words.len() as i64 - 1) as usize]
     }
 }
 

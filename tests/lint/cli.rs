@@ -244,3 +244,23 @@ fn unknown_subcommand_is_a_usage_error() {
     let (code, _) = tenant_lint(&dir, &["lint"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn included_files_are_sql_when_named_so_or_when_they_read_as_sql() {
+    // Regression: `include_str!("../tenant-lint.toml")` in the reference app was read as
+    // SQL and reported unparseable.
+    let dir = project("includes");
+    write(&dir, "tenant-lint.toml", CONFIG);
+    write(
+        &dir,
+        "src/lib.rs",
+        r#"const CONFIG: &str = include_str!("../tenant-lint.toml");
+const REPORT: &str = include_str!("report.txt");
+"#,
+    );
+    write(&dir, "src/report.txt", "SELECT status FROM WORK_ORDER;\n");
+    let (code, transcript) = tenant_lint(&dir, &["check", "src"]);
+    assert_eq!(code, 1, "{transcript}");
+    assert!(transcript.contains("src/report.txt:1:20"), "{transcript}");
+    assert!(!transcript.contains("tenant-lint.toml"), "{transcript}");
+}
