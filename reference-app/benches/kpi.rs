@@ -19,7 +19,6 @@ use kpi_ops::kpi::{self, Kpi, Options, Window};
 use kpi_ops::seed::{self, SeedOptions};
 use kpi_ops::{Db, Role, TenantScope};
 use rusqlite::ToSql;
-use rusqlite::types::Value;
 use tenant_lint::guard::{Executed, Guard};
 
 fn env_u32(name: &str, default: u32) -> u32 {
@@ -163,12 +162,12 @@ fn main() {
     let (mut raw_ms, mut guarded_ms) = (Vec::new(), Vec::new());
     for round in 0..21 {
         // Alternate which goes first, so drift of the machine cancels out.
-        let mut time_raw = || {
+        let time_raw = || {
             let t = Instant::now();
             std::hint::black_box(raw(conn));
             ms(t.elapsed())
         };
-        let mut time_guarded = || {
+        let time_guarded = || {
             let t = Instant::now();
             std::hint::black_box(guarded(&db));
             ms(t.elapsed())
