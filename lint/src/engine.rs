@@ -365,8 +365,19 @@ impl Engine {
         }
     }
 
-    /// Checks one SQL string (the runtime guard's question): the findings of error
-    /// severity, none when every statement is proved.
+    /// Checks one SQL string: every finding the configuration does not turn off,
+    /// warnings included (a tenant bound to a hard-coded literal is not proved to be
+    /// the caller's). The runtime guard refuses a statement with any.
+    pub fn check_sql_flagged(&self, sql: &str) -> Vec<Finding> {
+        let split = SplitSql::new(sql, self.model.dialect(), None);
+        self.sql_findings(&split)
+            .into_iter()
+            .filter(|f| self.severity_of(f.code).is_some())
+            .collect()
+    }
+
+    /// Checks one SQL string: the findings of error severity, none when every
+    /// statement is proved.
     pub fn check_sql(&self, sql: &str) -> Vec<Finding> {
         let split = SplitSql::new(sql, self.model.dialect(), None);
         self.sql_findings(&split)

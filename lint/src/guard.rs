@@ -4,7 +4,8 @@
 //! executes, the [`Guard`] checks it with the same rules as `tenant-lint check` (the
 //! verdict is cached by SQL text, so a repeated statement costs a hash lookup, not a
 //! parse) and refuses it, naming the table, unless every tenant table in it is proved
-//! bound to the caller's tenant. The reserved tenant parameters (`[tenant] params` of
+//! bound to the caller's tenant: any finding refuses, warnings included (a tenant
+//! bound to a hard-coded literal is not proved to be the caller's). The reserved tenant parameters (`[tenant] params` of
 //! strict mode, e.g. `:client_id`, `:scope`) are bound by the guard itself from the
 //! caller's [`Scope`]; a caller that supplies one is refused, so no request value can
 //! pass for the authenticated tenant.
@@ -134,7 +135,7 @@ impl Guard {
         if let Some(verdict) = self.verdicts.read().expect("not poisoned").get(sql) {
             return verdict.clone().map_or(Ok(()), Err);
         }
-        let findings = self.engine.check_sql(sql);
+        let findings = self.engine.check_sql_flagged(sql);
         let verdict = (!findings.is_empty()).then(|| Refusal::from_findings(&findings));
         self.verdicts
             .write()
@@ -538,6 +539,22 @@ CREATE TABLE WORK_ORDER (
             .query_row("SELECT SUM(quantity) FROM WORK_ORDER", [], |r| r.get(0))
             .unwrap();
         assert_eq!(all, 60);
+    }
+
+    #[test]
+    fn a_hard_coded_tenant_is_refused_too() {
+        // Only a warning for the gate (TI003), but not the caller's tenant: refused.
+        let db = connection();
+        let err = quantities(
+            &db,
+            &Clients(vec!["A"]),
+            "SELECT quantity FROM WORK_ORDER WHERE client_id = 'B'",
+        )
+        .unwrap_err();
+        let GuardError::Refused { refusal, .. } = err else {
+            panic!()
+        };
+        assert_eq!(refusal.code, "TI003");
     }
 
     #[test]

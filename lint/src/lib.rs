@@ -16,6 +16,7 @@ pub mod extract;
 pub mod guard;
 pub mod init;
 pub mod model;
+pub mod mutate;
 #[cfg(feature = "cli")]
 pub mod project;
 pub mod report;
