@@ -387,6 +387,61 @@ impl Engine {
     }
 }
 
+/// What a statement does to a tenant table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TableOperation {
+    Read,
+    Insert,
+    Update,
+    Delete,
+}
+
+impl TableOperation {
+    pub fn name(self) -> &'static str {
+        match self {
+            TableOperation::Read => "read",
+            TableOperation::Insert => "insert",
+            TableOperation::Update => "update",
+            TableOperation::Delete => "delete",
+        }
+    }
+}
+
+impl Engine {
+    /// The tenant tables (root included) each statement of `sql` reads or writes, and
+    /// how; a statement that does not parse is an error.
+    pub fn table_uses(&self, sql: &str) -> Result<Vec<(String, TableOperation)>, ParseFailure> {
+        let split = SplitSql::new(sql, self.model.dialect(), None);
+        let mut out = Vec::new();
+        for i in 0..split.len() {
+            let statement = split.parse(i)?;
+            let analysis = analysis::analyze(&self.model, &statement);
+            for occurrence in &analysis.occurrences {
+                let operation = match occurrence.role {
+                    analysis::Role::Read | analysis::Role::InsertSource => TableOperation::Read,
+                    analysis::Role::UpdateTarget => TableOperation::Update,
+                    analysis::Role::DeleteTarget => TableOperation::Delete,
+                };
+                out.push((self.model.info(occurrence.table).name.clone(), operation));
+            }
+            if let Statement::Insert(insert) = &statement
+                && let sqlparser::ast::TableObject::TableName(name) = &insert.table
+                && let Some(id) = name
+                    .0
+                    .last()
+                    .and_then(|p| p.as_ident())
+                    .and_then(|i| self.model.lookup(i))
+                && self.model.info(id).class.is_scoped()
+            {
+                out.push((self.model.info(id).name.clone(), TableOperation::Insert));
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+}
+
 /// The lines of the suppressions that were used.
 pub fn used_lines(suppressions: &[Suppression]) -> Vec<std::ops::RangeInclusive<u64>> {
     suppressions
