@@ -6,6 +6,7 @@
 
 mod checks;
 mod ops;
+mod snapshots;
 mod suite;
 mod world;
 
