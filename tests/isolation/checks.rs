@@ -231,9 +231,10 @@ pub fn own_writes_stay_in_scope(world: &World, user: &str, run: &Run) -> Vec<Str
                     Err(e) => failures.push(format!("`{name}` as {} failed: {e}", caller(&one))),
                 }
             };
-            ops::creates(&world.db, &one, &mut attempt);
             if let Some(ids) = world.ids.get(client) {
                 ops::writes(&world.db, &one, ids, &mut attempt);
+                ops::creates(&world.db, &one, &mut attempt);
+                ops::grants(&world.db, &one, ids, &mut attempt);
             }
         }
         failures.extend(changed(

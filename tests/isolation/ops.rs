@@ -234,6 +234,7 @@ pub fn writes(
                 &input(json!({"quantity_scrapped": 1})),
             ))
         });
+        run("delete job", &|| ok(jobs::delete(db, scope, id)));
     }
     for id in &ids.parts {
         run("update part", &|| {
@@ -255,6 +256,13 @@ pub fn writes(
                 &input(json!({"status": "ON_HOLD"})),
             ))
         });
+        run("delete work-order", &|| {
+            ok(work_orders::delete(db, scope, id))
+        });
+    }
+    for id in &ids.pool {
+        run("release pool member", &|| ok(pool::release(db, scope, *id)));
+        run("assign pool member", &|| ok(pool::assign(db, scope, *id)));
     }
     for id in &ids.employees {
         run("end employee-assignment", &|| {
@@ -270,6 +278,48 @@ pub fn writes(
     for id in &ids.users {
         run("deactivate user-assignment", &|| {
             ok(assignments::set_user_active(db, scope, *id, false))
+        });
+        run("remove user-assignment", &|| {
+            ok(assignments::unassign_user(db, scope, *id))
+        });
+    }
+}
+
+/// Grants in the caller's one client to people of `ids` (global records): an
+/// employee assignment created and removed, a user assignment, a pool membership.
+pub fn grants(
+    db: &Db,
+    scope: &TenantScope,
+    ids: &Ids,
+    run: &mut dyn FnMut(&str, &dyn Fn() -> Outcome),
+) {
+    for id in &ids.employees {
+        run("create employee-assignment", &|| {
+            ok(assignments::assign_employee(
+                db,
+                scope,
+                &input(json!({
+                    "employee_id": id, "assignment_type": "DEDICATED", "valid_from": "2026-04-01",
+                })),
+            ))
+        });
+        run("remove employee-assignment", &|| {
+            ok(assignments::remove_employee_assignment(
+                db,
+                scope,
+                *id,
+                "2026-04-01",
+            ))
+        });
+        run("add employee to pool", &|| ok(pool::add(db, scope, *id)));
+    }
+    for id in &ids.users {
+        run("create user-assignment", &|| {
+            ok(assignments::assign_user(
+                db,
+                scope,
+                &input(json!({"user_id": id})),
+            ))
         });
     }
 }
@@ -378,7 +428,7 @@ pub fn creates(db: &Db, scope: &TenantScope, run: &mut dyn FnMut(&str, &dyn Fn()
         ok(jobs::create(
             db,
             scope,
-            &input(json!({"job_id": "J-NEW", "work_order_id": "WO-1", "part_number": "P-100"})),
+            &input(json!({"job_id": "J-NEW", "work_order_id": "WO-NEW", "part_number": "P-100"})),
         ))
     });
     run("create production", &|| {
@@ -386,7 +436,7 @@ pub fn creates(db: &Db, scope: &TenantScope, run: &mut dyn FnMut(&str, &dyn Fn()
             db,
             scope,
             &input(json!({
-                "product_id": 1, "shift_id": 3, "work_order_id": "WO-1", "shift_date": "2026-03-30",
+                "product_id": 1, "shift_id": 3, "work_order_id": "WO-NEW", "shift_date": "2026-03-30",
                 "units_produced": 5, "run_time_hours": 1.0,
             })),
         ))
@@ -402,7 +452,7 @@ pub fn creates(db: &Db, scope: &TenantScope, run: &mut dyn FnMut(&str, &dyn Fn()
         ok(holds::create(
             db,
             scope,
-            &input(json!({"work_order_id": "WO-1", "hold_date": "2026-03-30"})),
+            &input(json!({"work_order_id": "WO-NEW", "hold_date": "2026-03-30"})),
         ))
     });
     run("create quality", &|| {
@@ -410,7 +460,7 @@ pub fn creates(db: &Db, scope: &TenantScope, run: &mut dyn FnMut(&str, &dyn Fn()
             db,
             scope,
             &input(json!({
-                "work_order_id": "WO-1", "job_id": "J-1", "shift_date": "2026-03-30", "inspection_stage": "Final",
+                "work_order_id": "WO-NEW", "job_id": "J-NEW", "shift_date": "2026-03-30", "inspection_stage": "Final",
                 "process_step": "X", "units_inspected": 2, "units_passed": 2, "units_defective": 0,
             })),
         ))

@@ -114,6 +114,8 @@ pub struct Ids {
     pub coverage: Vec<i64>,
     pub employees: Vec<i64>,
     pub users: Vec<i64>,
+    /// The tenant's floating-pool member, working for it.
+    pub pool: Vec<i64>,
 }
 
 pub struct World {
@@ -355,8 +357,8 @@ fn tenant_rows(db: &Db, index: usize, tenant: &Tenant, data: &TenantData) -> Ids
         }
     }
     // The tenant's member of the floating pool (shared by design: an available member
-    // is visible to every client, so it carries no canary), assigned to it as FLOATING,
-    // and an employee of its own.
+    // is visible to every client, so it carries no canary), working for it and
+    // assigned to it as FLOATING, and an employee of its own.
     let admin = TenantScope::for_clients("admin", Role::Admin, &[tenant.id.as_str()]).unwrap();
     let floater = reference::create_employee(
         db,
@@ -364,7 +366,9 @@ fn tenant_rows(db: &Db, index: usize, tenant: &Tenant, data: &TenantData) -> Ids
         &input(json!({"employee_code": floater_code(index), "name": format!("Floater {}", index + 1), "is_floating_pool": true})),
     )
     .unwrap();
-    kpi_ops::repo::pool::add(db, &admin, floater).unwrap();
+    let member = kpi_ops::repo::pool::add(db, &admin, floater).unwrap();
+    kpi_ops::repo::pool::assign(db, s, member.pool_id).unwrap();
+    ids.pool.push(member.pool_id);
     let employee = reference::create_employee(
         db,
         &admin,
