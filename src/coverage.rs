@@ -153,8 +153,10 @@ impl Coverage {
         }
         if !self.missed.is_empty() {
             let _ = writeln!(out, "\nRepository statements the suite never ran:");
+            let cwd = std::env::current_dir().unwrap_or_default();
             for m in &self.missed {
-                let _ = writeln!(out, "- `{}` ({}:{})", m.function, m.file.display(), m.line);
+                let file = m.file.strip_prefix(&cwd).unwrap_or(&m.file);
+                let _ = writeln!(out, "- `{}` ({}:{})", m.function, file.display(), m.line);
             }
         }
         out

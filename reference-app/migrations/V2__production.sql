@@ -82,6 +82,8 @@ CREATE TABLE HOLD_STATUS_TRANSITION (
     to_status                 TEXT NOT NULL,
     changed_at                TEXT NOT NULL,
     UNIQUE (client_id, hold_status_transition_id),
+    -- The log goes with its hold: deleting the hold is the one statement that decides.
     FOREIGN KEY (client_id, hold_entry_id) REFERENCES HOLD_ENTRY (client_id, hold_entry_id)
+        ON DELETE CASCADE
 );
 CREATE INDEX idx_hold_status_transition_hold ON HOLD_STATUS_TRANSITION (client_id, hold_entry_id);

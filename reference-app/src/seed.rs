@@ -459,8 +459,8 @@ fn seed_client(db: &Db, scope: &TenantScope, index: u32, options: SeedOptions) -
             conn.execute(
                 scope,
                 "INSERT INTO HOLD_STATUS_TRANSITION (client_id, hold_entry_id, from_status, to_status, changed_at)
-                 VALUES (:client_id, :hold, NULL, 'ON_HOLD', :day)",
-                &[(":hold", &id), (":day", &today)],
+                 VALUES (:client_id, :hold, NULL, :status, :day)",
+                &[(":hold", &id), (":status", &status), (":day", &today)],
             )?;
             rows += 2;
         }

@@ -233,7 +233,7 @@ pub fn own_writes_stay_in_scope(world: &World, user: &str, run: &Run) -> Vec<Str
             };
             if let Some(ids) = world.ids.get(client) {
                 ops::writes(&world.db, &one, ids, &mut attempt);
-                ops::creates(&world.db, &one, &mut attempt);
+                ops::creates(&world.db, &one, ids, &mut attempt);
                 ops::grants(&world.db, &one, ids, &mut attempt);
             }
         }

@@ -5,7 +5,10 @@
 //! testing of every tenant predicate; and a leaky application it must fail.
 
 mod checks;
+mod coverage;
+mod mutation;
 mod ops;
+mod runs;
 mod snapshots;
 mod suite;
 mod world;

@@ -15,6 +15,9 @@ use crate::world::Ids;
 
 pub type Outcome = Result<Value, AppError>;
 
+/// Called with each operation: its name, whether it reads shared data, and how to run it.
+pub type ReadRunner<'a> = &'a mut dyn FnMut(&str, bool, &dyn Fn() -> Outcome);
+
 fn value(v: impl Serialize) -> Value {
     serde_json::to_value(v).expect("results serialise")
 }
@@ -38,7 +41,7 @@ pub fn window() -> Window {
 /// Every list and every KPI: what a caller sees without naming an id. Lists of shared
 /// data (employees, the pool) are marked: they are visible across clients by design,
 /// so they are checked for canaries but not for non-interference.
-pub fn reads(db: &Db, scope: &TenantScope, run: &mut dyn FnMut(&str, bool, &dyn Fn() -> Outcome)) {
+pub fn reads(db: &Db, scope: &TenantScope, run: ReadRunner) {
     let page = Page::default();
     run("list clients", false, &|| ok(reference::clients(db, scope)));
     run("list work-orders", false, &|| {
@@ -191,6 +194,15 @@ pub fn writes(
         run("delete quality", &|| ok(quality::delete(db, scope, *id)));
     }
     for id in &ids.holds {
+        // A resume date alone (no status change, so nothing is logged), then a status.
+        run("resume hold", &|| {
+            ok(holds::update(
+                db,
+                scope,
+                *id,
+                &input(json!({"resume_date": "2026-03-31"})),
+            ))
+        });
         run("update hold", &|| {
             ok(holds::update(
                 db,
@@ -311,7 +323,10 @@ pub fn grants(
                 "2026-04-01",
             ))
         });
-        run("add employee to pool", &|| ok(pool::add(db, scope, *id)));
+        run("add and remove a pool member", &|| {
+            let member = pool::add(db, scope, *id)?;
+            ok(pool::remove(db, scope, member.pool_id))
+        });
     }
     for id in &ids.users {
         run("create user-assignment", &|| {
@@ -409,7 +424,12 @@ pub fn cross_creates(
 }
 
 /// Creates in the caller's one client, one per table: each must land in that client.
-pub fn creates(db: &Db, scope: &TenantScope, run: &mut dyn FnMut(&str, &dyn Fn() -> Outcome)) {
+pub fn creates(
+    db: &Db,
+    scope: &TenantScope,
+    ids: &Ids,
+    run: &mut dyn FnMut(&str, &dyn Fn() -> Outcome),
+) {
     run("create work-order", &|| {
         ok(work_orders::create(
             db,
@@ -462,6 +482,42 @@ pub fn creates(db: &Db, scope: &TenantScope, run: &mut dyn FnMut(&str, &dyn Fn()
             &input(json!({
                 "work_order_id": "WO-NEW", "job_id": "J-NEW", "shift_date": "2026-03-30", "inspection_stage": "Final",
                 "process_step": "X", "units_inspected": 2, "units_passed": 2, "units_defective": 0,
+            })),
+        ))
+    });
+    run("create defect", &|| {
+        let entry = quality::create(
+            db,
+            scope,
+            &input(json!({
+                "work_order_id": "WO-NEW", "shift_date": "2026-03-30", "inspection_stage": "Final",
+                "process_step": "X", "units_inspected": 2, "units_passed": 1, "units_defective": 1,
+            })),
+        )?;
+        ok(defects::create(
+            db,
+            scope,
+            &input(json!({
+                "quality_entry_id": entry.quality_entry_id, "defect_type": "X", "defect_count": 1,
+            })),
+        ))
+    });
+    run("create attendance", &|| {
+        ok(attendance::create(
+            db,
+            scope,
+            &input(json!({
+                "employee_id": ids.employees[0], "shift_id": 1, "shift_date": "2026-03-30", "scheduled_hours": 8.0,
+            })),
+        ))
+    });
+    run("create coverage", &|| {
+        ok(coverage::create(
+            db,
+            scope,
+            &input(json!({
+                "floating_employee_id": ids.floater, "covered_employee_id": ids.employees[0], "shift_id": 1,
+                "shift_date": "2026-03-30",
             })),
         ))
     });

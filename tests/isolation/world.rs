@@ -114,8 +114,9 @@ pub struct Ids {
     pub coverage: Vec<i64>,
     pub employees: Vec<i64>,
     pub users: Vec<i64>,
-    /// The tenant's floating-pool member, working for it.
+    /// The tenant's floating-pool member, working for it: its pool id and employee id.
     pub pool: Vec<i64>,
+    pub floater: i64,
 }
 
 pub struct World {
@@ -369,6 +370,7 @@ fn tenant_rows(db: &Db, index: usize, tenant: &Tenant, data: &TenantData) -> Ids
     let member = kpi_ops::repo::pool::add(db, &admin, floater).unwrap();
     kpi_ops::repo::pool::assign(db, s, member.pool_id).unwrap();
     ids.pool.push(member.pool_id);
+    ids.floater = floater;
     let employee = reference::create_employee(
         db,
         &admin,

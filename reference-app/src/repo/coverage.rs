@@ -131,27 +131,36 @@ pub fn update(
     id: i64,
     changes: &CoverageChanges,
 ) -> Result<CoverageEntry> {
-    let current = get(db, scope, id)?;
-    let target = scope.narrow(Some(&current.client_id))?;
     if let Some(shift) = changes.shift_id {
         reference::shift(db, shift)?;
     }
-    if let Some(covered) = changes.covered_employee_id {
-        assignments::require_employee_in_client(db, &target, covered, &current.shift_date)?;
-    }
-    db.conn().execute(
-        &target,
-        "UPDATE COVERAGE_ENTRY
-         SET covered_employee_id = coalesce(:covered, covered_employee_id),
-             shift_id = coalesce(:shift, shift_id)
-         WHERE client_id = :client_id AND coverage_entry_id = :id",
-        &[
-            (":covered", &changes.covered_employee_id),
-            (":shift", &changes.shift_id),
-            (":id", &id),
-        ],
-    )?;
-    get(db, &target, id)
+    // The scoped update is what finds the row (another client's id changes nothing);
+    // the covered employee is then checked against the row's client, and a refusal
+    // rolls the update back.
+    db.conn().transaction(|conn| {
+        let row = conn
+            .query_row(
+                scope,
+                "UPDATE COVERAGE_ENTRY
+                 SET covered_employee_id = coalesce(:covered, covered_employee_id),
+                     shift_id = coalesce(:shift, shift_id)
+                 WHERE client_id IN (SELECT value FROM json_each(:scope)) AND coverage_entry_id = :id
+                 RETURNING coverage_entry_id, client_id, floating_employee_id, covered_employee_id,
+                           shift_id, shift_date",
+                &[
+                    (":covered", &changes.covered_employee_id),
+                    (":shift", &changes.shift_id),
+                    (":id", &id),
+                ],
+                CoverageEntry::from_row,
+            )?
+            .ok_or_else(|| AppError::not_found("coverage entry", id))?;
+        if let Some(covered) = changes.covered_employee_id {
+            let target = scope.narrow(Some(&row.client_id))?;
+            assignments::require_employee_in_client(db, &target, covered, &row.shift_date)?;
+        }
+        Ok(row)
+    })
 }
 
 #[tenant_scoped]

@@ -5,7 +5,7 @@ use rusqlite::Row;
 use serde::{Deserialize, Serialize};
 use tenant_lint_macros::tenant_scoped;
 
-use super::{Page, date, in_use, one_of, optional_date, work_orders};
+use super::{Page, date, one_of, optional_date, work_orders};
 use crate::db::Db;
 use crate::error::{AppError, Result};
 use crate::scope::TenantScope;
@@ -171,61 +171,61 @@ pub fn update(db: &Db, scope: &TenantScope, id: i64, changes: &HoldChanges) -> R
             .clone()
             .unwrap_or_else(|| crate::date::Date::today().to_string()),
     };
-    let current = get(db, scope, id)?;
-    if let Some(r) = &resume
-        && *r < current.hold_date
-    {
-        return Err(AppError::invalid(
-            "resume_date",
-            format!("{r} is before the hold date {}", current.hold_date),
-        ));
-    }
-    let target = scope.narrow(Some(&current.client_id))?;
     db.conn().transaction(|conn| {
-        conn.execute(
-            &target,
+        // The scoped update is what finds the row: another client's id, or a resume date
+        // before the hold, changes nothing. It returns the status the log holds last.
+        let updated = conn.query_row(
+            scope,
             "UPDATE HOLD_ENTRY
              SET hold_status = coalesce(:status, hold_status),
                  resume_date = coalesce(:resume, resume_date)
-             WHERE client_id = :client_id AND hold_entry_id = :id",
+             WHERE client_id IN (SELECT value FROM json_each(:scope)) AND hold_entry_id = :id
+               AND (:resume IS NULL OR :resume >= hold_date)
+             RETURNING hold_entry_id, client_id, work_order_id, hold_status, hold_date, resume_date,
+                 (SELECT t.to_status FROM HOLD_STATUS_TRANSITION t
+                  WHERE t.client_id = HOLD_ENTRY.client_id AND t.hold_entry_id = HOLD_ENTRY.hold_entry_id
+                  ORDER BY t.changed_at DESC, t.hold_status_transition_id DESC
+                  LIMIT 1) AS logged_status",
             &[(":status", &status), (":resume", &resume), (":id", &id)],
+            |r| Ok((HoldEntry::from_row(r)?, r.get::<_, Option<String>>(6)?)),
         )?;
-        if let Some(to) = status.as_ref().filter(|s| **s != current.hold_status) {
+        let Some((row, logged)) = updated else {
+            let current = get(db, scope, id)?;
+            return Err(AppError::invalid(
+                "resume_date",
+                format!(
+                    "{} is before the hold date {}",
+                    resume.as_deref().unwrap_or("?"),
+                    current.hold_date
+                ),
+            ));
+        };
+        if let Some(to) = status.as_ref().filter(|to| logged.as_ref() != Some(*to)) {
+            let target = scope.narrow(Some(&row.client_id))?;
             conn.execute(
                 &target,
                 "INSERT INTO HOLD_STATUS_TRANSITION (client_id, hold_entry_id, from_status, to_status, changed_at)
                  VALUES (:client_id, :hold, :from, :to, :at)",
-                &[
-                    (":hold", &id),
-                    (":from", &current.hold_status),
-                    (":to", to),
-                    (":at", &changed_at),
-                ],
+                &[(":hold", &id), (":from", &logged), (":to", to), (":at", &changed_at)],
             )?;
         }
-        get(db, &target, id)
+        Ok(row)
     })
 }
 
-/// Deletes a hold and its transition log.
+/// Deletes a hold; its transition log goes with it (`ON DELETE CASCADE`).
 #[tenant_scoped]
 pub fn delete(db: &Db, scope: &TenantScope, id: i64) -> Result<()> {
-    let current = get(db, scope, id)?;
-    let target = scope.narrow(Some(&current.client_id))?;
-    db.conn().transaction(|conn| {
-        conn.execute(
-            &target,
-            "DELETE FROM HOLD_STATUS_TRANSITION WHERE client_id = :client_id AND hold_entry_id = :id",
-            &[(":id", &id)],
-        )?;
-        conn.execute(
-            &target,
-            "DELETE FROM HOLD_ENTRY WHERE client_id = :client_id AND hold_entry_id = :id",
-            &[(":id", &id)],
-        )
-        .map_err(|e| in_use(AppError::from(e), "hold", &id.to_string()))?;
-        Ok(())
-    })
+    let changed = db.conn().execute(
+        scope,
+        "DELETE FROM HOLD_ENTRY
+         WHERE client_id IN (SELECT value FROM json_each(:scope)) AND hold_entry_id = :id",
+        &[(":id", &id)],
+    )?;
+    if changed == 0 {
+        return Err(AppError::not_found("hold", id));
+    }
+    Ok(())
 }
 
 /// The status changes of one hold, oldest first.

@@ -180,6 +180,8 @@ pub fn list(
     )?)
 }
 
+/// Changes counts; the counts after the change must still add up, else nothing
+/// changes.
 #[tenant_scoped]
 pub fn update(
     db: &Db,
@@ -187,13 +189,10 @@ pub fn update(
     id: i64,
     changes: &QualityChanges,
 ) -> Result<QualityEntry> {
-    let current = get(db, scope, id)?;
-    check_counts(
-        changes.units_inspected.unwrap_or(current.units_inspected),
-        changes.units_passed.unwrap_or(current.units_passed),
-        changes.units_defective.unwrap_or(current.units_defective),
-    )?;
     for (field, value) in [
+        ("units_inspected", changes.units_inspected),
+        ("units_passed", changes.units_passed),
+        ("units_defective", changes.units_defective),
         ("total_defects_count", changes.total_defects_count),
         ("units_scrapped", changes.units_scrapped),
     ] {
@@ -201,25 +200,36 @@ pub fn update(
             non_negative(field, v)?;
         }
     }
-    db.conn().execute(
-        scope,
-        "UPDATE QUALITY_ENTRY
-         SET units_inspected = coalesce(:inspected, units_inspected),
-             units_passed = coalesce(:passed, units_passed),
-             units_defective = coalesce(:defective, units_defective),
-             total_defects_count = coalesce(:total, total_defects_count),
-             units_scrapped = coalesce(:scrapped, units_scrapped)
-         WHERE client_id IN (SELECT value FROM json_each(:scope)) AND quality_entry_id = :id",
-        &[
-            (":inspected", &changes.units_inspected),
-            (":passed", &changes.units_passed),
-            (":defective", &changes.units_defective),
-            (":total", &changes.total_defects_count),
-            (":scrapped", &changes.units_scrapped),
-            (":id", &id),
-        ],
-    )?;
-    get(db, scope, id)
+    // The scoped update is what finds the row; the counts are checked on the result
+    // and a refusal rolls the update back.
+    db.conn().transaction(|conn| {
+        let row = conn
+            .query_row(
+                scope,
+                "UPDATE QUALITY_ENTRY
+                 SET units_inspected = coalesce(:inspected, units_inspected),
+                     units_passed = coalesce(:passed, units_passed),
+                     units_defective = coalesce(:defective, units_defective),
+                     total_defects_count = coalesce(:total, total_defects_count),
+                     units_scrapped = coalesce(:scrapped, units_scrapped)
+                 WHERE client_id IN (SELECT value FROM json_each(:scope)) AND quality_entry_id = :id
+                 RETURNING quality_entry_id, client_id, work_order_id, job_id, shift_date,
+                           inspection_stage, process_step, units_inspected, units_passed,
+                           units_defective, total_defects_count, units_scrapped",
+                &[
+                    (":inspected", &changes.units_inspected),
+                    (":passed", &changes.units_passed),
+                    (":defective", &changes.units_defective),
+                    (":total", &changes.total_defects_count),
+                    (":scrapped", &changes.units_scrapped),
+                    (":id", &id),
+                ],
+                QualityEntry::from_row,
+            )?
+            .ok_or_else(|| AppError::not_found("quality entry", id))?;
+        check_counts(row.units_inspected, row.units_passed, row.units_defective)?;
+        Ok(row)
+    })
 }
 
 #[tenant_scoped]
