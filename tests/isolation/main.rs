@@ -6,6 +6,7 @@
 
 mod checks;
 mod coverage;
+mod leaky;
 mod mutation;
 mod ops;
 mod runs;

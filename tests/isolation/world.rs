@@ -50,7 +50,10 @@ impl TenantData {
             downtime: vec![(2, 30 + seed * 10), (21, 45)],
             holds: vec![(1, None), (15, Some(3 + seed as u8))],
             quality: vec![(2, 0, 100 + seed * 20, 3 + seed), (20, 2, 50, 1 + seed)],
-            attendance: vec![(2, false, false), (3, true, false), (9, false, true)],
+            attendance: [(2, false, false), (3, true, false), (9, false, true)]
+                .into_iter()
+                .chain((seed % 2 == 1).then_some((10, true, false)))
+                .collect(),
             orders: vec![(5, Some(-1)), (12 + seed as u8, None), (25, Some(2))],
             opportunities: 5 + seed,
         }
