@@ -3,7 +3,7 @@
 //! leaked value.
 
 #[path = "../../fixtures/apps/leaky-kpi/src/lib.rs"]
-mod leaky;
+mod leaky_kpi;
 
 use tenant_isolation::interference::compare;
 use tenant_isolation::leaks::{Leak, scan};
@@ -18,7 +18,7 @@ const TO: &str = "2026-03-31";
 fn the_foreign_value_scan_catches_a_list_of_every_clients_rows() {
     let world = fixed_world(2);
     let scope = world.scope("op.c01").unwrap();
-    let result = leaky::identify_top_defects(&world.db, &scope, FROM, TO).unwrap();
+    let result = leaky_kpi::identify_top_defects(&world.db, &scope, FROM, TO).unwrap();
     let leaks: Vec<String> = scan(&result, &["C01"], &world.tenants)
         .into_iter()
         .map(|found| {
@@ -41,9 +41,9 @@ fn non_interference_catches_aggregates_that_show_no_foreign_row() {
     for (name, f) in [
         (
             "calculate_ppm",
-            leaky::calculate_ppm as fn(&_, &_, &str, &str) -> _,
+            leaky_kpi::calculate_ppm as fn(&_, &_, &str, &str) -> _,
         ),
-        ("calculate_absenteeism", leaky::calculate_absenteeism),
+        ("calculate_absenteeism", leaky_kpi::calculate_absenteeism),
     ] {
         let a = f(&alone.db, &alone.scope("op.c01").unwrap(), FROM, TO).unwrap();
         let t = f(&together.db, &together.scope("op.c01").unwrap(), FROM, TO).unwrap();
@@ -84,4 +84,45 @@ fn the_reference_apps_kpis_pass_the_same_checks() {
         assert!(scan(&t, &["C01"], &together.tenants).is_empty(), "{kpi}");
         compare(kpi.name(), "op.c01 (C01)", &a, &t).unwrap();
     }
+}
+
+#[test]
+fn tenant_lint_flags_the_same_functions_statically() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let env = tenant_lint::cli::Env {
+        cwd: root,
+        terminal: false,
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let args = [
+        "tenant-lint",
+        "check",
+        "fixtures/apps/leaky-kpi",
+        "--format",
+        "json",
+    ];
+    let code = tenant_lint::cli::run(args, &env, &mut out, &mut err);
+    assert_eq!(code, 1, "{}", String::from_utf8_lossy(&err));
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let found: Vec<(String, u64, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["table"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("TI001", 20, "QUALITY_ENTRY"),
+        ("TI001", 36, "ATTENDANCE_ENTRY"),
+        ("TI001", 54, "QUALITY_ENTRY"),
+    ];
+    assert_eq!(
+        found,
+        expected.map(|(c, l, t)| (c.to_string(), l, t.to_string()))
+    );
 }

@@ -10,6 +10,7 @@ mod leaky;
 mod mutation;
 mod ops;
 mod runs;
+mod scale;
 mod snapshots;
 mod suite;
 mod world;
