@@ -10,8 +10,11 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::model::Dialect;
-use crate::project::{Overrides, Project, display_path, read_schema};
-use crate::report::{audit, human, json};
+use crate::project::{CheckReport, Overrides, Project, display_path, read_schema};
+use crate::report::Summary;
+use crate::report::baseline::Baseline;
+use crate::report::suppress::Suppression;
+use crate::report::{audit, github, human, json, junit, sarif};
 use crate::rules;
 
 #[derive(Parser, Debug)]
@@ -48,11 +51,27 @@ enum Command {
 struct CheckArgs {
     #[command(flatten)]
     project: ProjectArgs,
+    /// human: rustc-style with source; concise: one line per finding; json: the
+    /// DESIGN contract; sarif: SARIF 2.1.0; github: workflow commands; junit: JUnit XML.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Colour the human output: auto, always or never.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// Fail only on findings not recorded in this baseline file; list recorded
+    /// findings that no longer occur.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record every current finding in this baseline file and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
+    /// List every suppression (comments and `cross_tenant` functions) with its reason.
+    #[arg(long, conflicts_with_all = ["baseline", "write_baseline"])]
+    list_suppressions: bool,
+    /// Print, for each statement with a finding, the proof attempted for every tenant
+    /// table in it: which predicates were considered and why each did not bind.
+    #[arg(long)]
+    explain: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -125,7 +144,11 @@ struct InitArgs {
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 enum Format {
     Human,
+    Concise,
     Json,
+    Sarif,
+    Github,
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -199,8 +222,111 @@ fn check(
         }
     };
     let report = project.check();
+    if args.list_suppressions {
+        write!(out, "{}", list_suppressions(&report, args.format))?;
+        return Ok(0);
+    }
+    let mut diagnostics = report.diagnostics.clone();
+    let mut fingerprints: Vec<String> = Vec::new();
+    if args.baseline.is_some() || args.write_baseline.is_some() || args.format == Format::Sarif {
+        let (prints, paths): (Vec<String>, Vec<String>) =
+            project.fingerprints(&report).into_iter().unzip();
+        if let Some(file) = &args.write_baseline {
+            let target = env.cwd.join(file);
+            let baseline = Baseline::new(&diagnostics, &prints, &paths);
+            let shown = display_path(&target, env.cwd);
+            if let Err(e) = std::fs::write(&target, baseline.to_json()) {
+                writeln!(
+                    err,
+                    "error: {}: cannot write the baseline: {e}",
+                    shown.display()
+                )?;
+                return Ok(2);
+            }
+            writeln!(
+                out,
+                "tenant-lint: wrote {} finding{} to {}",
+                baseline.findings.len(),
+                if baseline.findings.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                shown.display()
+            )?;
+            return Ok(0);
+        }
+        fingerprints = prints;
+    }
+    if let Some(file) = &args.baseline {
+        let target = env.cwd.join(file);
+        let shown = display_path(&target, env.cwd).display().to_string();
+        let baseline = match Baseline::read(&target, &shown) {
+            Ok(baseline) => baseline,
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                return Ok(2);
+            }
+        };
+        let matched = baseline.matches(&fingerprints);
+        diagnostics = matched
+            .new
+            .iter()
+            .map(|&i| diagnostics[i].clone())
+            .collect();
+        fingerprints = matched
+            .new
+            .iter()
+            .map(|&i| fingerprints[i].clone())
+            .collect();
+        if matched.known > 0 {
+            writeln!(
+                err,
+                "baseline: {} known finding{} in {shown} not reported",
+                matched.known,
+                if matched.known == 1 { "" } else { "s" }
+            )?;
+        }
+        if !matched.stale.is_empty() {
+            writeln!(
+                err,
+                "baseline: {} entr{} in {shown} no longer occur{}; shrink the file with `--write-baseline {shown}`:",
+                matched.stale.len(),
+                if matched.stale.len() == 1 { "y" } else { "ies" },
+                if matched.stale.len() == 1 { "s" } else { "" },
+            )?;
+            for entry in &matched.stale {
+                writeln!(err, "  {}: {} {}", entry.path, entry.code, entry.message)?;
+            }
+        }
+    }
+    let summary = Summary::new(
+        report.summary.files,
+        report.summary.statements,
+        &diagnostics,
+    );
     match args.format {
-        Format::Json => write!(out, "{}", json::render(&report.diagnostics, report.summary))?,
+        Format::Json => write!(out, "{}", json::render(&diagnostics, summary))?,
+        Format::Sarif => write!(out, "{}", sarif::render(&diagnostics, &fingerprints))?,
+        Format::Github => write!(
+            out,
+            "{}",
+            github::render(&diagnostics, &summary, project.engine.model())
+        )?,
+        Format::Junit => {
+            let mut files: Vec<&Path> = project
+                .files
+                .iter()
+                .filter(|f| f.scanned)
+                .map(|f| &*f.path)
+                .collect();
+            files.sort();
+            write!(out, "{}", junit::render(&files, &diagnostics))?
+        }
+        Format::Concise => {
+            write!(out, "{}", human::concise(&diagnostics))?;
+            writeln!(out, "{}", human::summary_line(&summary))?;
+        }
         Format::Human => {
             let color = match args.color {
                 Color::Always => true,
@@ -210,12 +336,69 @@ fn check(
             write!(
                 out,
                 "{}",
-                human::render(&report.diagnostics, |p| project.source(p), color)
+                human::render(&diagnostics, |p| project.source(p), color)
             )?;
-            writeln!(out, "{}", human::summary_line(&report.summary))?;
+            writeln!(out, "{}", human::summary_line(&summary))?;
         }
     }
-    Ok(if report.has_errors() { 1 } else { 0 })
+    if args.explain {
+        write!(out, "{}", project.explain(&diagnostics))?;
+    }
+    Ok(if summary.errors > 0 { 1 } else { 0 })
+}
+
+/// Every suppression of the checked files, sorted by place: for review.
+fn list_suppressions(report: &CheckReport, format: Format) -> String {
+    let mut all: Vec<(&Path, &Suppression)> = report
+        .files
+        .iter()
+        .flat_map(|(path, outcome)| outcome.suppressions.iter().map(move |s| (&**path, s)))
+        .collect();
+    all.sort_by_key(|(path, s)| (*path, s.at.line, s.at.column));
+    if format == Format::Json {
+        let entries: Vec<serde_json::Value> = all
+            .iter()
+            .map(|(path, s)| {
+                serde_json::json!({
+                    "path": path.display().to_string().replace('\\', "/"),
+                    "line": s.at.line,
+                    "column": s.at.column,
+                    "extent": s.extent.describe(),
+                    "rules": s.rules.iter().map(|r| r.code).collect::<Vec<_>>(),
+                    "reason": s.reason,
+                    "used": s.used,
+                })
+            })
+            .collect();
+        let mut text = serde_json::to_string_pretty(&serde_json::json!({
+            "version": 1,
+            "suppressions": entries,
+        }))
+        .expect("plain data serializes");
+        text.push('\n');
+        return text;
+    }
+    let mut out = String::new();
+    for (path, s) in &all {
+        let codes: Vec<&str> = s.rules.iter().map(|r| r.code).collect();
+        out.push_str(&format!(
+            "{}:{}:{}: allow({}) on {}{}\n    reason: {}\n",
+            path.display(),
+            s.at.line,
+            s.at.column,
+            codes.join(", "),
+            s.extent.describe(),
+            if s.used { "" } else { " (suppresses nothing)" },
+            s.reason
+        ));
+    }
+    let unused = all.iter().filter(|(_, s)| !s.used).count();
+    out.push_str(&format!(
+        "tenant-lint: {} suppression{}, {unused} suppressing nothing\n",
+        all.len(),
+        if all.len() == 1 { "" } else { "s" }
+    ));
+    out
 }
 
 /// Exit codes: 0 ready, 1 not ready, 2 the project could not be read.

@@ -17,7 +17,7 @@ use crate::extract::source::{LineIndex, point};
 use crate::extract::split::{RawStatement, split_statements};
 use crate::model::{ConfigError, Dialect, TenantModel};
 use crate::report::diagnostic::{Diagnostic, Finding, Severity};
-use crate::report::suppress::{self, Suppression};
+use crate::report::suppress::{self, Extent, Suppression};
 use crate::rules::{self, Context, Reporter, Rule};
 
 /// Larger statements are reported, not parsed: no hand-written statement is this big,
@@ -165,6 +165,8 @@ pub struct FileOutcome {
     pub statements: Vec<StatementSite>,
     /// The lines of suppressions that suppressed something.
     pub suppressed: Vec<std::ops::RangeInclusive<u64>>,
+    /// Every suppression in the file, used or not, for `--list-suppressions`.
+    pub suppressions: Vec<Suppression>,
     /// The functions of a Rust file that hold SQL or are `#[tenant_scoped]`, with
     /// their lines.
     pub functions: Vec<(String, std::ops::Range<u64>)>,
@@ -188,24 +190,31 @@ impl Engine {
                 at: setting.at,
                 message,
             };
-            let rule = rules::find(&setting.rule)
-                .ok_or_else(|| error(format!("unknown rule `{}` in `[rules]`", setting.rule)))?;
+            let rule = rules::find(&setting.rule).ok_or_else(|| {
+                let names = rules::ALL.iter().flat_map(|r| [r.code, r.name]);
+                let hint = crate::model::config::did_you_mean(&setting.rule, names)
+                    .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+                error(format!(
+                    "`rules.{}`: unknown rule{hint} (`tenant-lint rules` lists them)",
+                    setting.rule
+                ))
+            })?;
             let level = match setting.level.to_ascii_lowercase().as_str() {
                 "error" => Some(Severity::Error),
                 "warning" | "warn" => Some(Severity::Warning),
                 "off" | "allow" => None,
                 other => {
                     return Err(error(format!(
-                        "unknown level `{other}` for `{}`: expected error, warning or off",
+                        "`rules.{}`: unknown level `{other}`: expected error, warning or off",
                         setting.rule
                     )));
                 }
             };
             if level.is_none() && rule.code == rules::unparseable_sql::RULE.code {
-                return Err(error(
-                    "`unparseable-sql` cannot be turned off: the engine cannot prove what it cannot read"
-                        .to_string(),
-                ));
+                return Err(error(format!(
+                    "`rules.{}`: `unparseable-sql` cannot be turned off: the engine cannot prove what it cannot read",
+                    setting.rule
+                )));
             }
             levels.push((rule.code, level));
         }
@@ -277,7 +286,7 @@ impl Engine {
             let Some(parsed) = suppress::parse(comment, *at) else {
                 continue;
             };
-            let (rules, reason) = match parsed {
+            let allow = match parsed {
                 Ok(ok) => ok,
                 Err(finding) => {
                     findings.push(*finding);
@@ -288,26 +297,30 @@ impl Engine {
             let leading = line_text.chars().take_while(|c| c.is_whitespace()).count() as u64 + 1;
             let trailing = at.column > leading;
             let inside = statements.iter().any(|s| s.start < *at && *at < s.end);
-            let lines = if trailing {
-                at.line..=at.line
+            let (lines, extent) = if allow.file {
+                (1..=u64::MAX, Extent::File)
+            } else if trailing {
+                (at.line..=at.line, Extent::Line)
             } else if inside {
-                at.line..=at.line + 1
+                (at.line..=at.line + 1, Extent::Line)
             } else {
-                match statements.iter().find(|s| s.start > *at) {
+                let lines = match statements.iter().find(|s| s.start > *at) {
                     Some(next) => at.line..=next.end.line.max(next.start.line),
                     None => at.line..=at.line + 1,
-                }
+                };
+                (lines, Extent::Statement)
             };
             let end = Location::new(
                 at.line,
                 at.column + 2 + comment.trim_end().chars().count() as u64,
             );
             out.push(Suppression {
-                rules,
+                rules: allow.rules,
                 span: Span::new(*at, end),
-                reason,
+                reason: allow.reason,
                 at: *at,
                 lines,
+                extent,
                 used: false,
             });
         }
@@ -361,6 +374,7 @@ impl Engine {
                 })
                 .collect(),
             suppressed: used_lines(&suppressions),
+            suppressions,
             functions: Vec::new(),
         }
     }
@@ -384,6 +398,45 @@ impl Engine {
             .into_iter()
             .filter(|f| self.severity_of(f.code) == Some(Severity::Error))
             .collect()
+    }
+}
+
+/// The proof attempted for one statement (`tenant-lint check --explain`): each use of a
+/// tenant table with the conjuncts considered for it.
+#[derive(Debug, Clone)]
+pub struct Proof {
+    pub statement: Span,
+    /// The table's name and its occurrence.
+    pub occurrences: Vec<(String, analysis::Occurrence)>,
+}
+
+impl Engine {
+    /// The proofs of the statements of `split` that `keep` selects (by span).
+    pub fn proofs(&self, split: &SplitSql, keep: &dyn Fn(Span) -> bool) -> Vec<Proof> {
+        let mut out = Vec::new();
+        for i in 0..split.len() {
+            if !keep(split.spans[i]) {
+                continue;
+            }
+            let Ok(statement) = split.parse(i) else {
+                continue;
+            };
+            let analysis = analysis::analyze_explained(&self.model, &statement);
+            out.push(Proof {
+                statement: split.spans[i],
+                occurrences: analysis
+                    .occurrences
+                    .into_iter()
+                    .map(|o| (self.model.info(o.table).name.clone(), o))
+                    .collect(),
+            });
+        }
+        out
+    }
+
+    /// The proofs of a SQL file's statements that `keep` selects.
+    pub fn sql_proofs(&self, text: &str, keep: &dyn Fn(Span) -> bool) -> Vec<Proof> {
+        self.proofs(&SplitSql::new(text, self.model.dialect(), None), keep)
     }
 }
 

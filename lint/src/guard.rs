@@ -737,7 +737,7 @@ CREATE TABLE WORK_ORDER (
         let err = Guard::new("[tenant]\ncolumn = 3\n", &[("s.sql", SCHEMA)]).unwrap_err();
         assert!(
             err.to_string()
-                .contains("tenant-lint.toml:2:10: invalid type"),
+                .contains("tenant-lint.toml:2:10: `tenant.column`: invalid type"),
             "{err}"
         );
     }

@@ -22,6 +22,7 @@ use crate::model::schema::migration_order;
 use crate::model::{Config, ConfigError, Dialect, Schema, TenantModel};
 use crate::report::Summary;
 use crate::report::diagnostic::{self, Diagnostic, Finding, Severity};
+use crate::report::suppress::{Extent, Suppression};
 use crate::rules::{self, Reporter};
 use crate::rust_check::{rust_ddl, span_location, suppression_comments};
 
@@ -369,10 +370,29 @@ impl Project {
                     })
                     .map(|f| f.lines.start..=f.lines.end.saturating_sub(1).max(f.lines.start)),
             );
+            // `cross_tenant` functions are listed with the comments, for review.
+            let mut listed = suppressions;
+            listed.extend(rust.scoped.iter().filter_map(|f| {
+                let reason = f.args.cross_tenant.as_deref()?;
+                let at = Location::new(f.line, 1);
+                Some(Suppression {
+                    rules: crate::rust_check::CROSS_TENANT_CODES
+                        .iter()
+                        .filter_map(|c| rules::find(c))
+                        .collect(),
+                    span: sqlparser::tokenizer::Span::new(at, at),
+                    reason: reason.to_string(),
+                    at,
+                    lines: f.lines.start..=f.lines.end,
+                    extent: Extent::Function(f.name.clone()),
+                    used: true,
+                })
+            }));
             return FileOutcome {
                 diagnostics,
                 statements: checked.statements,
                 suppressed,
+                suppressions: listed,
                 functions,
             };
         }
@@ -394,6 +414,160 @@ impl Project {
                 .collect(),
             ..FileOutcome::default()
         }
+    }
+
+    /// Each diagnostic's baseline fingerprint and its path relative to the
+    /// configuration's directory (see [`crate::report::baseline`]), in order.
+    pub fn fingerprints(&self, report: &CheckReport) -> Vec<(String, String)> {
+        let base = &self.engine.model().config.base_dir;
+        report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let file = self.files.iter().find(|f| f.path == d.path);
+                let path = file
+                    .and_then(|f| relative_to(&f.absolute, base))
+                    .unwrap_or_else(|| d.path.to_path_buf())
+                    .display()
+                    .to_string()
+                    .replace('\\', "/");
+                let source = file.and_then(|f| f.source.as_ref());
+                let text = |span: sqlparser::tokenizer::Span| {
+                    source.map_or("", |s| &s.text[s.lines().byte_range(&s.text, span)])
+                };
+                let at = (d.line(), d.column());
+                let statement = report
+                    .files
+                    .iter()
+                    .find(|(p, _)| *p == d.path)
+                    .and_then(|(_, outcome)| {
+                        outcome.statements.iter().find(|s| {
+                            (s.span.start.line, s.span.start.column) <= at
+                                && at <= (s.span.end.line, s.span.end.column)
+                        })
+                    })
+                    .map(|s| text(s.span));
+                let fingerprint =
+                    crate::report::baseline::fingerprint(&crate::report::baseline::Identity {
+                        code: d.code,
+                        table: d.table.as_deref(),
+                        path: &path,
+                        statement,
+                        flagged: text(d.span),
+                        message: &d.message,
+                    });
+                (fingerprint, path)
+            })
+            .collect()
+    }
+
+    /// The proofs attempted for every statement with one of `diagnostics`, as text:
+    /// per tenant table occurrence, whether it is bound and what each conjunct of the
+    /// `WHERE` and `ON` clauses did for it.
+    pub fn explain(&self, diagnostics: &[Diagnostic]) -> String {
+        use crate::analysis::{Role, Verdict};
+        let mut out = String::new();
+        for file in self.files.iter().filter(|f| f.scanned) {
+            let mine: Vec<&Diagnostic> =
+                diagnostics.iter().filter(|d| d.path == file.path).collect();
+            let Some(source) = file.source.as_ref().filter(|_| !mine.is_empty()) else {
+                continue;
+            };
+            let keep = |span: sqlparser::tokenizer::Span| {
+                mine.iter().any(|d| {
+                    let at = (d.line(), d.column());
+                    (span.start.line, span.start.column) <= at
+                        && at <= (span.end.line, span.end.column)
+                })
+            };
+            let proofs = match &file.rust {
+                Some(rust) => self.engine.rust_proofs(rust, &keep),
+                None => self.engine.sql_proofs(&source.text, &keep),
+            };
+            let text = |span| {
+                let snippet = &source.text[source.lines().byte_range(&source.text, span)];
+                snippet.split_whitespace().collect::<Vec<_>>().join(" ")
+            };
+            for proof in proofs {
+                out.push_str(&format!(
+                    "proof of the statement at {}:{}:{}\n",
+                    file.path.display(),
+                    proof.statement.start.line,
+                    proof.statement.start.column
+                ));
+                if proof.occurrences.is_empty() {
+                    out.push_str("  no tenant table is read or written here\n");
+                }
+                for (table, occ) in &proof.occurrences {
+                    let role = match occ.role {
+                        Role::Read => "read",
+                        Role::InsertSource => "read for an insert",
+                        Role::UpdateTarget => "updated",
+                        Role::DeleteTarget => "deleted from",
+                    };
+                    let name = match &occ.alias {
+                        Some(alias) => format!("{table} {alias}"),
+                        None => table.clone(),
+                    };
+                    out.push_str(&format!(
+                        "  {name} ({role}) at {}:{}: {}\n",
+                        occ.span.start.line,
+                        occ.span.start.column,
+                        if occ.proved {
+                            "bound to the caller's tenant"
+                        } else {
+                            "NOT bound to the caller's tenant"
+                        }
+                    ));
+                    let column = match &self.engine.model().info(occ.table).tenant_column {
+                        Some(c) => format!("`{}.{c}`", occ.alias.as_deref().unwrap_or(table)),
+                        None => "its parent key".to_string(),
+                    };
+                    if occ.considered.is_empty() {
+                        out.push_str("    no WHERE or ON predicate applies to it\n");
+                    }
+                    for considered in &occ.considered {
+                        let why = match &considered.verdict {
+                            Verdict::Unrelated => format!("does not mention {column}"),
+                            Verdict::Binds => "binds it to the caller's tenant".to_string(),
+                            Verdict::Weak(w) => crate::rules::weakness_text(w),
+                            Verdict::Linked(others) => format!(
+                                "equates it with {}, not bound themselves",
+                                others.join(", ")
+                            ),
+                            Verdict::Literal => {
+                                "compares it with a hard-coded tenant, not the caller's".to_string()
+                            }
+                            Verdict::NotProved => {
+                                "the other side is not proved to be the caller's tenant".to_string()
+                            }
+                        };
+                        out.push_str(&format!(
+                            "    {}:{} `{}`: {why}\n",
+                            considered.span.start.line,
+                            considered.span.start.column,
+                            text(considered.span)
+                        ));
+                    }
+                    if !occ.proved
+                        && !occ
+                            .considered
+                            .iter()
+                            .any(|c| !matches!(c.verdict, Verdict::Unrelated))
+                    {
+                        out.push_str(&format!(
+                            "    nothing compares {column} with the tenant parameter{}\n",
+                            if self.engine.model().config.params.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", self.engine.model().config.params.join(", "))
+                            }
+                        ));
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// The source text of a file, for rendering.

@@ -9,7 +9,7 @@ use crate::engine::{Engine, ParsedStatement, SplitSql, StatementSite};
 use crate::extract::rust::{Context, RustFacts, RustSql, ScopedFn, SpanId, starts_like_sql};
 use crate::extract::source::point;
 use crate::report::diagnostic::Finding;
-use crate::report::suppress::{self, Suppression};
+use crate::report::suppress::{self, Extent, Suppression};
 use crate::rules::{self, Reporter, Rule};
 
 /// A finding in Rust source, with the token it belongs to (for a compile error).
@@ -30,7 +30,7 @@ pub struct RustChecked {
 }
 
 /// Rules an escape hatch `cross_tenant = "reason"` turns off inside its function.
-const CROSS_TENANT_CODES: &[&str] = &[
+pub(crate) const CROSS_TENANT_CODES: &[&str] = &[
     "TI001", "TI002", "TI003", "TI101", "TI102", "TI103", "TI105", "TI106", "TI301", "TI302",
 ];
 
@@ -170,6 +170,25 @@ impl Engine {
         out
     }
 
+    /// The proofs of the statements in a Rust file's SQL strings that `keep` selects.
+    pub fn rust_proofs(
+        &self,
+        extracted: &RustFacts,
+        keep: &dyn Fn(SqlSpan) -> bool,
+    ) -> Vec<crate::engine::Proof> {
+        let mut out = Vec::new();
+        for sql in &extracted.sql {
+            if sql.built || !is_sql(self, sql) {
+                continue;
+            }
+            let map = TextMap::new(sql);
+            let to_file = |at: Location| map.map(at);
+            let split = SplitSql::new(&sql.text.text, self.model().dialect(), Some(&to_file));
+            out.extend(self.proofs(&split, keep));
+        }
+        out
+    }
+
     /// The suppressions of a Rust file's `// tenant-lint:` comments (see
     /// [`suppression_comments`]) that concern `extracted`. One on its own line covers
     /// the statement, item or SQL string that starts on the next code line; a trailing
@@ -182,7 +201,7 @@ impl Engine {
     ) -> Vec<Suppression> {
         let mut out = Vec::new();
         for comment in comments {
-            let (rules, reason) = match suppress::parse(&comment.text, comment.at) {
+            let allow = match suppress::parse(&comment.text, comment.at) {
                 Some(Ok(ok)) => ok,
                 Some(Err(finding)) => {
                     findings.push(*finding);
@@ -190,13 +209,27 @@ impl Engine {
                 }
                 None => continue,
             };
-            let end = covered_until(extracted, comment.target);
+            let (lines, extent) = if allow.file {
+                (1..=u64::MAX, Extent::File)
+            } else {
+                let end = covered_until(extracted, comment.target);
+                let extent = if comment.target == comment.at.line {
+                    Extent::Line
+                } else {
+                    Extent::Statement
+                };
+                (
+                    comment.target.min(comment.at.line)..=end.max(comment.target),
+                    extent,
+                )
+            };
             out.push(Suppression {
-                rules,
+                rules: allow.rules,
                 span: comment.span,
-                reason,
+                reason: allow.reason,
                 at: comment.at,
-                lines: comment.target.min(comment.at.line)..=end.max(comment.target),
+                lines,
+                extent,
                 used: false,
             });
         }
@@ -228,7 +261,11 @@ pub fn suppression_comments(text: &str) -> Vec<SuppressionComment> {
             continue;
         };
         let comment = &line[at_byte + 2..];
-        let comment = comment.strip_prefix('/').unwrap_or(comment);
+        // `///` and `//!` comments count too (`//! tenant-lint: allow-file(…)`).
+        let comment = comment
+            .strip_prefix('/')
+            .or_else(|| comment.strip_prefix('!'))
+            .unwrap_or(comment);
         if !comment.trim_start().starts_with(suppress::MARKER) {
             continue;
         }

@@ -174,7 +174,7 @@ fn bad_rule_level_is_a_config_error() {
     let (code, transcript) = tenant_lint(&dir, &["check"]);
     assert_eq!(code, 2);
     assert!(
-        transcript.contains("tenant-lint.toml:2:9: unknown level `loud`"),
+        transcript.contains("tenant-lint.toml:2:9: `rules.TI001`: unknown level `loud`"),
         "{transcript}"
     );
 }

@@ -83,6 +83,34 @@ pub struct Occurrence {
     pub linked: Vec<String>,
     /// Its tenant column is compared to a hard-coded literal.
     pub literal: bool,
+    /// Every conjunct of the `WHERE` and `ON` predicates the proof looked at, with its
+    /// verdict; filled only by [`analyze_explained`].
+    pub considered: Vec<Considered>,
+}
+
+/// A top-level conjunct of a `WHERE` or `ON` clause, as the proof of one occurrence saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Considered {
+    pub span: Span,
+    pub verdict: Verdict,
+}
+
+/// What a conjunct did for an occurrence's proof.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// It does not mention the occurrence's tenant column (or parent key).
+    Unrelated,
+    /// It mentions the tenant column and counts toward the proof.
+    Binds,
+    /// It mentions the tenant column but cannot bind it.
+    Weak(Weakness),
+    /// It equates the tenant column with relations that are not bound themselves.
+    Linked(Vec<String>),
+    /// It compares the tenant column with a hard-coded value.
+    Literal,
+    /// It mentions the tenant column, but the proof did not reach it through this
+    /// conjunct (the other side is not proved to be the caller's tenant).
+    NotProved,
 }
 
 /// A tenant column compared to, or inserted as, a hard-coded literal.
@@ -216,7 +244,18 @@ impl StatementAnalysis {
 
 /// Analyses one statement against the tenant model.
 pub fn analyze(model: &TenantModel, statement: &Statement) -> StatementAnalysis {
+    analyze_with(model, statement, false)
+}
+
+/// [`analyze`], recording for every occurrence the conjuncts its proof considered
+/// ([`Occurrence::considered`]), for `tenant-lint check --explain`.
+pub fn analyze_explained(model: &TenantModel, statement: &Statement) -> StatementAnalysis {
+    analyze_with(model, statement, true)
+}
+
+fn analyze_with(model: &TenantModel, statement: &Statement, explain: bool) -> StatementAnalysis {
     let mut walker = Walker::new(model, statement::kind_of(statement));
+    walker.explaining = explain;
     walker.statement(statement, &scope::Scope::EMPTY);
     // The check visits the whole tree, so it runs only when the walk met something it
     // does not model. Debug builds (every test) always run it, and assert that a walk
@@ -248,6 +287,8 @@ pub(crate) struct Walker<'m> {
     /// The statement has parts the walk does not model, so the completeness check
     /// must look for tenant tables there.
     pub unmodelled: bool,
+    /// Record the conjuncts each occurrence's proof considered.
+    pub explaining: bool,
 }
 
 impl<'m> Walker<'m> {
@@ -260,6 +301,7 @@ impl<'m> Walker<'m> {
             handled: Vec::with_capacity(16),
             want_shape: false,
             unmodelled: false,
+            explaining: false,
         }
     }
 

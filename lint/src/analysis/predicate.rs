@@ -649,7 +649,7 @@ impl<'m> Walker<'m> {
 
     /// Whether `expr` (outside its subqueries) refers to relation `s`'s tenant column,
     /// or to the parent key of a child without one.
-    fn mentions(&self, expr: &Expr, s: usize, scope: &Scope) -> bool {
+    pub(crate) fn mentions(&self, expr: &Expr, s: usize, scope: &Scope) -> bool {
         struct Mentions<'a, 'w> {
             walker: &'a Walker<'w>,
             scope: &'a Scope<'a>,

@@ -5,9 +5,10 @@ use std::ops::{ControlFlow, Range};
 use std::rc::Rc;
 
 use sqlparser::ast::{
-    Expr, FunctionArg, GroupByExpr, JoinConstraint, JoinOperator, LimitClause, ObjectName,
-    OrderByExpr, OrderByKind, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr,
-    SetOperator, Spanned, TableAlias, TableFactor, TableWithJoins, Values, Visit, Visitor, With,
+    BinaryOperator, Expr, FunctionArg, GroupByExpr, JoinConstraint, JoinOperator, LimitClause,
+    ObjectName, OrderByExpr, OrderByKind, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, SetOperator, Spanned, TableAlias, TableFactor,
+    TableWithJoins, Values, Visit, Visitor, With,
 };
 use sqlparser::tokenizer::Span;
 
@@ -15,7 +16,7 @@ use crate::analysis::predicate::{Fact, Formula, Operand, Piece, Set, is_list_fun
 use crate::analysis::scope::{
     Carried, Occ, Resolved, Scope, Shape, ShapeColumn, Source, SourceKind, carried_by, resolve,
 };
-use crate::analysis::{LiteralUse, Occurrence, Role, UnknownTable, Walker};
+use crate::analysis::{Considered, LiteralUse, Occurrence, Role, UnknownTable, Verdict, Walker};
 use crate::model::dialect::{last_ident, schema_ident};
 
 /// The relations and predicates of one block (`SELECT`, `UPDATE` or `DELETE`).
@@ -709,6 +710,7 @@ impl<'m> Walker<'m> {
                 weak: Vec::new(),
                 linked: Vec::new(),
                 literal: false,
+                considered: Vec::new(),
             });
         }
     }
@@ -760,6 +762,11 @@ impl<'m> Walker<'m> {
                 linked.dedup();
             }
             let literal = self.out.literals.iter().any(|l| l.occurrence == occ.span);
+            let considered = if self.explaining {
+                self.considered(block, i, outer, occ.proved)
+            } else {
+                Vec::new()
+            };
             self.out.occurrences.push(Occurrence {
                 table: occ.table,
                 alias: occ.alias.clone(),
@@ -769,8 +776,82 @@ impl<'m> Walker<'m> {
                 weak,
                 linked,
                 literal,
+                considered,
             });
         }
+    }
+
+    /// Each top-level conjunct of the block's predicates and what it did for relation
+    /// `i`'s proof (`--explain`).
+    fn considered(
+        &mut self,
+        block: &Block<'_>,
+        i: usize,
+        outer: &Scope,
+        proved: bool,
+    ) -> Vec<Considered> {
+        fn conjuncts<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
+            match expr {
+                Expr::BinaryOp {
+                    left,
+                    op: BinaryOperator::And,
+                    right,
+                } => {
+                    conjuncts(left, out);
+                    conjuncts(right, out);
+                }
+                Expr::Nested(inner)
+                    if matches!(
+                        &**inner,
+                        Expr::BinaryOp {
+                            op: BinaryOperator::And,
+                            ..
+                        }
+                    ) =>
+                {
+                    conjuncts(inner, out)
+                }
+                other => out.push(other),
+            }
+        }
+        let scope = outer.child(&block.sources);
+        let mut out = Vec::new();
+        for piece in &block.pieces {
+            let Some(expr) = piece.expr else { continue };
+            let allowed = piece.allowed.contains(i);
+            let mut parts = Vec::new();
+            conjuncts(expr, &mut parts);
+            for part in parts {
+                let verdict = if !self.mentions(part, i, &scope) {
+                    Verdict::Unrelated
+                } else {
+                    let mut weak = Vec::new();
+                    let mut linked = Vec::new();
+                    self.explain(part, i, allowed, &scope, &mut weak, &mut linked);
+                    let literal = self.out.literals.iter().any(|l| {
+                        part.span().start <= l.span.start && l.span.end <= part.span().end
+                    });
+                    if let Some(w) = weak.into_iter().next() {
+                        Verdict::Weak(w.why)
+                    } else if proved {
+                        Verdict::Binds
+                    } else if !linked.is_empty() {
+                        linked.sort();
+                        linked.dedup();
+                        Verdict::Linked(linked)
+                    } else if literal {
+                        Verdict::Literal
+                    } else {
+                        Verdict::NotProved
+                    }
+                };
+                out.push(Considered {
+                    span: part.span(),
+                    verdict,
+                });
+            }
+        }
+        out
     }
 
     fn projection_shape(&mut self, projection: &[SelectItem], scope: &Scope) -> Shape {

@@ -157,8 +157,16 @@ impl Config {
             at: span.map(|s| index.position(text, s.start)),
             message,
         };
-        let raw: RawConfig = toml::from_str(text)
-            .map_err(|e| error_at(e.span(), e.message().trim_end().to_string()))?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let mut message = e.message().trim_end().to_string();
+            if let Some(suggestion) = suggest_field(&message) {
+                message.push_str(&format!("; did you mean `{suggestion}`?"));
+            }
+            if let Some(key) = e.span().and_then(|span| key_at(text, span.start)) {
+                message = format!("`{key}`: {message}");
+            }
+            error_at(e.span(), message)
+        })?;
 
         let mut config = Config {
             base_dir: path
@@ -171,13 +179,16 @@ impl Config {
             config.dialect = dialect
                 .get_ref()
                 .parse()
-                .map_err(|msg| error_at(Some(dialect.span()), msg))?;
+                .map_err(|msg| error_at(Some(dialect.span()), format!("`dialect`: {msg}")))?;
         }
         if let Some(column) = raw.tenant.column {
             if !is_identifier(column.get_ref()) {
                 return Err(error_at(
                     Some(column.span()),
-                    format!("`{}` is not a column name", column.get_ref()),
+                    format!(
+                        "`tenant.column`: `{}` is not a column name",
+                        column.get_ref()
+                    ),
                 ));
             }
             config.tenant_column = column.into_inner();
@@ -187,7 +198,7 @@ impl Config {
                 return Err(error_at(
                     Some(param.span()),
                     format!(
-                        "`{}` is not a bind parameter: write it as in the SQL, e.g. `:client_id`, `$1` or `?1`",
+                        "`tenant.params`: `{}` is not a bind parameter: write it as in the SQL, e.g. `:client_id`, `$1` or `?1`",
                         param.get_ref()
                     ),
                 ));
@@ -281,6 +292,76 @@ fn same_parameter(configured: &str, written: &str) -> bool {
     }
 }
 
+/// The closest of `candidates` to `word` when it is close enough to be a typo: an
+/// edit distance of at most a third of the word's length (and at least 1), ignoring case.
+pub fn did_you_mean<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let word = word.to_ascii_lowercase();
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// A suggestion for serde's "unknown field `x`, expected one of `a`, `b`".
+fn suggest_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    did_you_mean(field, expected).map(str::to_string)
+}
+
+/// The dotted key a position in TOML text belongs to: the table header above it and
+/// the key on its line (`tables.shared`), or the header itself on a header line.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = text[line_start..line_end].trim();
+    let header = |l: &str| {
+        let l = l.trim();
+        (l.starts_with('[') && !l.starts_with("[[") || l.starts_with("[["))
+            .then(|| l.trim_matches(['[', ']']).trim().to_string())
+    };
+    if let Some(h) = header(line) {
+        return Some(h);
+    }
+    let section = text[..line_start].lines().rev().find_map(header);
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .filter(|k| !k.is_empty());
+    match (section, key) {
+        (Some(s), Some(k)) => Some(format!("{s}.{k}")),
+        (None, Some(k)) => Some(k),
+        (Some(s), None) => Some(s),
+        (None, None) => None,
+    }
+}
+
 fn is_identifier(s: &str) -> bool {
     !s.is_empty()
         && !s.starts_with(|c: char| c.is_ascii_digit())
@@ -342,12 +423,44 @@ TI003 = "error"
     }
 
     #[test]
+    fn a_misspelt_key_gets_a_suggestion_and_its_table() {
+        let err = parse("[tabels]\nshared = []\n").unwrap_err();
+        assert_eq!(err.at.map(|l| l.line), Some(1), "{err}");
+        assert!(err.message.ends_with("did you mean `tables`?"), "{err}");
+        let err = parse("[tables]\nshraed = []\n").unwrap_err();
+        assert!(
+            err.message.starts_with("`tables.shraed`: unknown field"),
+            "{err}"
+        );
+        assert!(err.message.ends_with("did you mean `shared`?"), "{err}");
+        let err = parse("[tables]\nzzzzzz = []\n").unwrap_err();
+        assert!(!err.message.contains("did you mean"), "{err}");
+    }
+
+    #[test]
+    fn a_wrong_type_names_its_key() {
+        let err = parse("[tables]\nshared = \"SHIFT\"\n").unwrap_err();
+        assert_eq!(err.at.map(|l| l.line), Some(2), "{err}");
+        assert!(
+            err.message.starts_with("`tables.shared`: invalid type"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn suggestions_are_typos_only() {
+        assert_eq!(did_you_mean("tenat", ["tenant", "tables"]), Some("tenant"));
+        assert_eq!(did_you_mean("TI0001", ["TI001", "TI002"]), Some("TI001"));
+        assert_eq!(did_you_mean("rust", ["dialect", "scan"]), None);
+    }
+
+    #[test]
     fn unknown_dialect_points_at_the_value() {
         let err = parse("dialect = \"oracle\"\n").unwrap_err();
         assert_eq!(err.at, Some(Location::new(1, 11)));
         assert!(
             err.to_string()
-                .starts_with("dir/tenant-lint.toml:1:11: unknown dialect")
+                .starts_with("dir/tenant-lint.toml:1:11: `dialect`: unknown dialect")
         );
     }
 

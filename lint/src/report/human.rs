@@ -97,6 +97,24 @@ fn render_one(diagnostic: &Diagnostic, file: Option<&SourceFile>, renderer: &Ren
     renderer.render(&groups)
 }
 
+/// One line per finding, `path:line:column: severity[code] message`, for editors and
+/// terminals that jump to a location.
+pub fn concise(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        out.push_str(&format!(
+            "{}:{}:{}: {}[{}] {}\n",
+            d.path.display(),
+            d.line(),
+            d.column(),
+            d.severity,
+            d.code,
+            d.message
+        ));
+    }
+    out
+}
+
 /// The closing line: `3 errors, 1 warning (12 statements in 4 files)`.
 pub fn summary_line(summary: &Summary) -> String {
     let plural =

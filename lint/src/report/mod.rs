@@ -1,9 +1,14 @@
-//! Diagnostics, suppressions and renderers (human, json).
+//! Diagnostics, suppressions, baselines and renderers (human, concise, json, sarif,
+//! github, junit).
 
 pub mod audit;
+pub mod baseline;
 pub mod diagnostic;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod suppress;
 
 use diagnostic::{Diagnostic, Severity};

@@ -1,7 +1,8 @@
 //! Suppression comments: `-- tenant-lint: allow(TI001, hard-coded-tenant-literal) reason="…"`.
 //!
 //! A suppression on its own line applies to the statement that follows it (or, inside a
-//! statement, to the next line); a trailing one applies to its own line. A reason is
+//! statement, to the next line); a trailing one applies to its own line;
+//! `tenant-lint: allow-file(…) reason="…"` applies to the whole file. A reason is
 //! required; a malformed, unknown or reasonless one is `invalid-suppression`, one that
 //! suppresses nothing is `unused-suppression`.
 
@@ -15,6 +16,30 @@ use crate::rules::{self, Reporter, Rule};
 /// The marker a comment starts with.
 pub const MARKER: &str = "tenant-lint:";
 
+/// What a suppression covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Extent {
+    /// The statement (or Rust item) that follows the comment.
+    Statement,
+    /// The comment's own line (a trailing comment), or the next line inside a statement.
+    Line,
+    /// The whole file (`allow-file`).
+    File,
+    /// A `#[tenant_scoped(cross_tenant = "…")]` function.
+    Function(String),
+}
+
+impl Extent {
+    pub fn describe(&self) -> String {
+        match self {
+            Extent::Statement => "statement".to_string(),
+            Extent::Line => "line".to_string(),
+            Extent::File => "file".to_string(),
+            Extent::Function(name) => format!("function `{name}`"),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Suppression {
     pub rules: Vec<&'static Rule>,
@@ -25,11 +50,18 @@ pub struct Suppression {
     pub at: Location,
     /// The lines whose findings it covers.
     pub lines: RangeInclusive<u64>,
+    pub extent: Extent,
     pub used: bool,
 }
 
-/// The rules a suppression allows and its reason.
-pub type Allow = (Vec<&'static Rule>, String);
+/// A parsed suppression comment: the rules it allows, its reason, and whether it is
+/// the file-level form.
+#[derive(Debug, Clone)]
+pub struct Allow {
+    pub rules: Vec<&'static Rule>,
+    pub reason: String,
+    pub file: bool,
+}
 
 /// Parses the text of a comment (after `--` or `//`). `None` if it is not a
 /// suppression; `Err` with an `invalid-suppression` finding if it is a bad one.
@@ -47,11 +79,17 @@ pub fn parse(text: &str, at: Location) -> Option<Result<Allow, Box<Finding>>> {
                 Span::new(at, end),
                 message,
             )
-            .help("write `tenant-lint: allow(TI001) reason=\"why this is safe\"`");
+            .help("write `tenant-lint: allow(TI001) reason=\"why this is safe\"` (or `allow-file(…)` for the whole file)");
         Err(Box::new(reporter.findings.remove(0)))
     };
-    let Some(rest) = body.strip_prefix("allow(") else {
-        return Some(invalid(format!("expected `allow(…)` after `{MARKER}`")));
+    let (file, rest) = if let Some(rest) = body.strip_prefix("allow-file(") {
+        (true, rest)
+    } else if let Some(rest) = body.strip_prefix("allow(") {
+        (false, rest)
+    } else {
+        return Some(invalid(format!(
+            "expected `allow(…)` or `allow-file(…)` after `{MARKER}`"
+        )));
     };
     let Some((list, rest)) = rest.split_once(')') else {
         return Some(invalid("unclosed `allow(`".to_string()));
@@ -78,7 +116,11 @@ pub fn parse(text: &str, at: Location) -> Option<Result<Allow, Box<Finding>>> {
         .and_then(|r| r.split_once('"'))
         .map(|(reason, _)| reason.trim().to_string());
     match reason {
-        Some(reason) if !reason.is_empty() => Some(Ok((found, reason))),
+        Some(reason) if !reason.is_empty() => Some(Ok(Allow {
+            rules: found,
+            reason,
+            file,
+        })),
         _ => Some(invalid(
             "a suppression needs a reason: `reason=\"…\"`".to_string(),
         )),
@@ -101,12 +143,17 @@ pub fn apply(findings: &mut Vec<Finding>, suppressions: &mut [Suppression]) {
     });
     for s in suppressions.iter().filter(|s| !s.used) {
         let names: Vec<&str> = s.rules.iter().map(|r| r.code).collect();
+        let form = if s.extent == Extent::File {
+            "allow-file"
+        } else {
+            "allow"
+        };
         let mut reporter = Reporter::default();
         reporter
             .report(
                 &rules::unused_suppression::RULE,
                 s.span,
-                format!("`allow({})` suppresses nothing here", names.join(", ")),
+                format!("`{form}({})` suppresses nothing here", names.join(", ")),
             )
             .label("unused suppression")
             .help("remove it");
@@ -120,7 +167,7 @@ mod tests {
 
     fn parsed(text: &str) -> Result<(Vec<&'static str>, String), String> {
         match parse(text, Location::new(1, 1)).expect("a suppression") {
-            Ok((rules, reason)) => Ok((rules.iter().map(|r| r.code).collect(), reason)),
+            Ok(allow) => Ok((allow.rules.iter().map(|r| r.code).collect(), allow.reason)),
             Err(finding) => Err(finding.message),
         }
     }
@@ -130,6 +177,27 @@ mod tests {
         assert_eq!(
             parsed(" tenant-lint: allow(TI001, hard-coded-tenant-literal) reason=\"admin report\""),
             Ok((vec!["TI001", "TI003"], "admin report".to_string()))
+        );
+    }
+
+    #[test]
+    fn the_file_form_is_recognised() {
+        let allow = parse(
+            "tenant-lint: allow-file(TI001) reason=\"generated reports\"",
+            Location::new(1, 1),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(allow.file);
+        assert_eq!(allow.reason, "generated reports");
+        assert!(
+            !parse(
+                "tenant-lint: allow(TI001) reason=\"x\"",
+                Location::new(1, 1)
+            )
+            .unwrap()
+            .unwrap()
+            .file
         );
     }
 
