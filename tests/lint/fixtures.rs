@@ -47,6 +47,14 @@ fn check(path: &Path) -> (String, Marks, Vec<(u64, String, u64)>, usize) {
     let mut actual = Marks::new();
     let mut at = Vec::new();
     for d in &report.diagnostics {
+        // Every finding says how to fix it.
+        assert!(
+            d.help.as_deref().is_some_and(|h| !h.trim().is_empty()),
+            "{}:{}: {} has no help",
+            path.display(),
+            d.line(),
+            d.code
+        );
         *actual.entry((d.line(), d.code.to_string())).or_default() += 1;
         at.push((d.line(), d.code.to_string(), d.column()));
     }

@@ -1,5 +1,7 @@
-//! The `tenant-lint` suite: rule fixtures, the command line end to end, bad input.
+//! The `tenant-lint` suite: rule fixtures, the command line end to end, adoption in CI
+//! (formats, baselines, suppressions), bad input.
 
+mod adoption;
 mod audit;
 mod bad_input;
 mod cli;

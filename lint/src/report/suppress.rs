@@ -98,7 +98,14 @@ pub fn parse(text: &str, at: Location) -> Option<Result<Allow, Box<Finding>>> {
     for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         match rules::find(name) {
             Some(rule) => found.push(rule),
-            None => return Some(invalid(format!("unknown rule `{name}` in suppression"))),
+            None => {
+                let names = rules::ALL.iter().flat_map(|r| [r.code, r.name]);
+                let hint = crate::model::config::did_you_mean(name, names)
+                    .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+                return Some(invalid(format!(
+                    "unknown rule `{name}` in suppression{hint}"
+                )));
+            }
         }
     }
     if found.is_empty() {
