@@ -346,6 +346,18 @@ fn explain_shows_the_proof_attempted_per_table() {
     );
     assert_eq!(code, 1);
     insta::assert_snapshot!("explain", transcript);
+    // In a Rust string, positions are in the Rust file; a bound table says what binds it.
+    write(
+        &dir,
+        "src/repo.rs",
+        "pub fn jobs(conn: &Connection) -> Result<i64> {\n    conn.query_row(\n        \"SELECT COUNT(*)\n         FROM WORK_ORDER w JOIN JOB j ON j.work_order_id = w.work_order_id\n         WHERE w.client_id = :client_id AND (j.job_id = :id OR j.client_id = :client_id)\",\n        [],\n        |r| r.get(0),\n    )\n}\n",
+    );
+    let (code, transcript) = tenant_lint(
+        &dir,
+        &["check", "--explain", "--format", "concise", "src/repo.rs"],
+    );
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("explain_rust", transcript);
 }
 
 #[test]
