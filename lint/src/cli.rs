@@ -105,6 +105,10 @@ struct ProjectArgs {
     /// A SQLite database file to read the schema from, opened read-only.
     #[arg(long)]
     db: Option<PathBuf>,
+    /// Parse every Rust file, even those a byte scan shows hold no SQL (slower; the
+    /// findings are the same).
+    #[arg(long, hide = true)]
+    no_prefilter: bool,
 }
 
 impl ProjectArgs {
@@ -116,6 +120,7 @@ impl ProjectArgs {
             params: self.params,
             schema: self.schema,
             db: self.db,
+            no_prefilter: self.no_prefilter,
         };
         Project::load(env.cwd, &self.paths, &overrides)
     }

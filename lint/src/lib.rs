@@ -8,6 +8,8 @@ pub use sqlparser;
 pub mod analysis;
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "cli")]
+pub mod corpus;
 pub mod engine;
 #[cfg(feature = "rust")]
 pub mod expand;

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use sqlparser::tokenizer::Location;
 
 use crate::engine::{Engine, FileOutcome, ParsedStatement, SplitSql, unparseable, used_lines};
+use crate::extract::prefilter::{may_hold_sql, nesting_depth};
 use crate::extract::rust::{RustFacts, extract_file};
 use crate::extract::source::{LineIndex, SourceFile, point};
 use crate::model::files::{canonical, normalize, relative_to, schema_files, skipped_dir};
@@ -36,7 +37,14 @@ pub struct Overrides {
     pub schema: Vec<PathBuf>,
     /// A live SQLite database to read the schema from (read-only).
     pub db: Option<PathBuf>,
+    /// Parse every Rust file with syn, even those the byte-level pre-filter shows hold
+    /// no SQL (for measuring the pre-filter, and for comparing both scans).
+    pub no_prefilter: bool,
 }
+
+/// Rust files nested deeper than this are reported, not parsed: syn is recursive
+/// descent, and a worker thread's stack is small.
+pub const MAX_RUST_NESTING: usize = 256;
 
 /// Why a project could not be checked at all (exit code 2).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,7 +252,9 @@ impl Project {
         let dialect = config.dialect;
         let mut files: Vec<LoadedFile> = to_read
             .par_iter()
-            .map(|(abs, shown, scanned)| read_file(abs, shown, *scanned, &config))
+            .map(|(abs, shown, scanned)| {
+                read_file(abs, shown, *scanned, &config, !overrides.no_prefilter)
+            })
             .collect();
         // `include_str!("x.sql")` files outside the scanned paths are checked too; a
         // file of another kind (`include_str!("config.toml")`) only if it reads as SQL.
@@ -270,6 +280,7 @@ impl Project {
                         &display_path(&absolute, cwd),
                         true,
                         &config,
+                        !overrides.no_prefilter,
                     ));
                 }
             }
@@ -611,7 +622,13 @@ fn build_schema(files: &[LoadedFile], schema_paths: &[PathBuf], dialect: Dialect
     schema
 }
 
-fn read_file(abs: &Path, shown: &Path, scanned: bool, config: &Config) -> LoadedFile {
+fn read_file(
+    abs: &Path,
+    shown: &Path,
+    scanned: bool,
+    config: &Config,
+    prefilter: bool,
+) -> LoadedFile {
     let dialect = config.dialect;
     let path: Arc<Path> = Arc::from(shown);
     let mut loaded = LoadedFile {
@@ -668,6 +685,22 @@ fn read_file(abs: &Path, shown: &Path, scanned: bool, config: &Config) -> Loaded
         }
     };
     if is_rust(abs) {
+        if prefilter && !may_hold_sql(&text) {
+            // No literal starts like SQL and nothing else the scan reports is there:
+            // the file holds no statement, and is not parsed (nor kept).
+            return loaded;
+        }
+        let depth = nesting_depth(&text);
+        if depth > MAX_RUST_NESTING {
+            loaded.problem = Some(unreadable(
+                Location::new(1, 1),
+                format!(
+                    "brackets nest {depth} levels deep, more than the {MAX_RUST_NESTING} the scan parses"
+                ),
+            ));
+            loaded.source = Some(SourceFile::new(shown, text));
+            return loaded;
+        }
         match syn::parse_file(&text) {
             Ok(file) => {
                 let locate = |span: proc_macro2::Span| span_location(span);
@@ -809,7 +842,7 @@ pub fn read_schema(
         apply_whole(&mut schema, &loaded)?;
     }
     for path in candidates {
-        let loaded = read_file(&path, &display_path(&path, cwd), true, &config);
+        let loaded = read_file(&path, &display_path(&path, cwd), true, &config, true);
         if let Some(problem) = &loaded.problem {
             return Err(ProjectError::Schema {
                 path: loaded.path.to_path_buf(),

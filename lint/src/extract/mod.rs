@@ -3,6 +3,8 @@
 pub mod literal;
 pub mod parse;
 #[cfg(feature = "rust")]
+pub mod prefilter;
+#[cfg(feature = "rust")]
 pub mod rust;
 pub mod source;
 pub mod split;

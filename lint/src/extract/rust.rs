@@ -227,7 +227,7 @@ const FILE_MACROS: &[&str] = &[
 ];
 
 /// Words a SQL statement starts with (`PRAGMA`, `BEGIN` and the like carry no tenant data).
-const STATEMENT_KEYWORDS: &[&str] = &[
+pub(crate) const STATEMENT_KEYWORDS: &[&str] = &[
     "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "REPLACE", "MERGE", "CREATE", "ALTER", "DROP",
     "UPSERT", "VALUES", "TRUNCATE", "EXPLAIN",
 ];

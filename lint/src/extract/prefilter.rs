@@ -1,0 +1,305 @@
+//! Cheap byte-level scans of a Rust file, run before syn sees it.
+//!
+//! [`may_hold_sql`] decides whether a file can hold anything the Rust scan reports: a
+//! string literal or doc comment that starts like SQL (after whitespace, escapes and
+//! SQL comments), a
+//! `#[tenant_scoped]` attribute, a `tenant-lint:` comment, or a macro that brings SQL
+//! from elsewhere (`include_str!`, `query_file!`, `concat!`). Most files of a service
+//! hold none, and are then never parsed. It is exact in the direction that matters: a
+//! file it rejects has no literal that [`starts_like_sql`] accepts, so the full scan
+//! finds no statement there (a test compares both over the fixtures and a generated
+//! corpus).
+//!
+//! [`nesting_depth`] measures bracket nesting outside strings and comments, so a file
+//! nested too deep for a recursive-descent parser on a worker thread's stack is
+//! reported instead of crashing the scan.
+
+use crate::extract::rust::{STATEMENT_KEYWORDS, starts_like_sql};
+
+/// Words whose presence sends a file to the full scan whatever its literals.
+const MARKERS: &[&str] = &[
+    "tenant_scoped",
+    "tenant-lint:",
+    "include_str",
+    "query_file",
+    "concat!",
+];
+
+/// How much of a literal is decoded to find its first word.
+const PREFIX: usize = 512;
+
+/// Whether the Rust source `text` may hold SQL or anything else the Rust scan reports.
+pub fn may_hold_sql(text: &str) -> bool {
+    if MARKERS.iter().any(|m| text.contains(m)) {
+        return true;
+    }
+    let bytes = text.as_bytes();
+    // Doc comments are string literals to syn (`#[doc = "…"]`), and the scan reads
+    // them inside macro invocations.
+    for marker in ["///", "//!", "/**", "/*!"] {
+        let mut from = 0;
+        while let Some(offset) = text[from..].find(marker) {
+            let start = from + offset + marker.len();
+            let line_end = text[start..].find('\n').map_or(text.len(), |e| start + e);
+            if starts_like_sql(&text[start..line_end]) || literal_may_be_sql(&text[start..line_end])
+            {
+                return true;
+            }
+            from = start;
+        }
+    }
+    let mut from = 0;
+    while let Some(offset) = bytes[from..].iter().position(|&b| b == b'"') {
+        let start = from + offset + 1;
+        if literal_may_be_sql(&text[start..]) {
+            return true;
+        }
+        from = start;
+    }
+    false
+}
+
+/// Whether the literal whose text starts at `rest` (just after its opening quote) may
+/// start like SQL. Escapes are decoded as Rust does; a prefix cut short while still in
+/// leading whitespace or a SQL comment counts as a maybe.
+fn literal_may_be_sql(rest: &str) -> bool {
+    let mut decoded = String::new();
+    let mut chars = rest.chars().peekable();
+    let mut cut = false;
+    while let Some(c) = chars.next() {
+        if decoded.len() >= PREFIX {
+            cut = true;
+            break;
+        }
+        match c {
+            '"' => {
+                // The end of the literal, or a quote inside a raw string: when the text
+                // so far is a statement keyword, what follows the quote may complete it.
+                let word = decoded.trim_start();
+                return starts_like_sql(&decoded)
+                    || STATEMENT_KEYWORDS
+                        .iter()
+                        .any(|k| word.trim_end().eq_ignore_ascii_case(k));
+            }
+            '\\' => match chars.next() {
+                Some('n') => decoded.push('\n'),
+                Some('t') => decoded.push('\t'),
+                Some('r') => decoded.push('\r'),
+                Some('0') => decoded.push('\0'),
+                Some('\n') => {
+                    // A line continuation skips the newline and the next line's indent.
+                    while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                        chars.next();
+                    }
+                }
+                Some('x') => {
+                    let hex: String = chars.by_ref().take(2).collect();
+                    match u8::from_str_radix(&hex, 16) {
+                        Ok(b) => decoded.push(char::from(b)),
+                        Err(_) => return true,
+                    }
+                }
+                Some('u') => {
+                    let mut hex = String::new();
+                    for c in chars.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                        if c != '{' {
+                            hex.push(c);
+                        }
+                    }
+                    match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                        Some(c) => decoded.push(c),
+                        None => return true,
+                    }
+                }
+                Some(other) => decoded.push(other),
+                None => break,
+            },
+            c => decoded.push(c),
+        }
+        // Stop once the first word is complete: nothing after it matters.
+        if decoded_first_word_done(&decoded) {
+            break;
+        }
+    }
+    if starts_like_sql(&decoded) {
+        return true;
+    }
+    cut && {
+        let t = decoded.trim_start();
+        t.is_empty() || t.starts_with("--") || t.starts_with("/*")
+    }
+}
+
+/// Whether `decoded` holds a first word followed by at least one more character past
+/// leading whitespace and SQL comments, with something after it (what
+/// [`starts_like_sql`] needs to decide).
+fn decoded_first_word_done(decoded: &str) -> bool {
+    let mut rest = decoded.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("--") {
+            match after.split_once('\n') {
+                Some((_, r)) => rest = r.trim_start(),
+                None => return false,
+            }
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            match after.split_once("*/") {
+                Some((_, r)) => rest = r.trim_start(),
+                None => return false,
+            }
+        } else {
+            break;
+        }
+    }
+    if rest.is_empty() || rest == "-" || rest == "/" {
+        return false;
+    }
+    let word = rest
+        .char_indices()
+        .find(|(_, c)| !c.is_ascii_alphabetic())
+        .map(|(i, _)| i);
+    match word {
+        // Not a word at all: decided. A word then a separator: need one more
+        // non-space character for `starts_like_sql`.
+        Some(0) => true,
+        Some(i) => !rest[i..].trim().is_empty(),
+        None => false,
+    }
+}
+
+/// The deepest nesting of `(`, `[` and `{` outside comments, strings and character
+/// literals.
+pub fn nesting_depth(text: &str) -> usize {
+    let b = text.as_bytes();
+    let (mut i, mut depth, mut max) = (0usize, 0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = b[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(b.len(), |p| i + p);
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let mut level = 1;
+                i += 2;
+                while i < b.len() && level > 0 {
+                    if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+                        level += 1;
+                        i += 1;
+                    } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
+                        level -= 1;
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'r' if matches!(b.get(i + 1), Some(b'"' | b'#'))
+                && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_')) =>
+            {
+                let hashes = b[i + 1..].iter().take_while(|&&c| c == b'#').count();
+                if b.get(i + 1 + hashes) != Some(&b'"') {
+                    i += 1;
+                    continue;
+                }
+                let close: Vec<u8> = std::iter::once(b'"')
+                    .chain(std::iter::repeat_n(b'#', hashes))
+                    .collect();
+                let body = i + 2 + hashes;
+                i = b[body..]
+                    .windows(close.len())
+                    .position(|w| w == close.as_slice())
+                    .map_or(b.len(), |p| body + p + close.len());
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'\'' => {
+                // A character literal (`'x'`, `'\n'`, `'"'`), not a lifetime.
+                if b.get(i + 1) == Some(&b'\\') {
+                    i += 2;
+                    while i < b.len() && b[i] != b'\'' {
+                        i += 1;
+                    }
+                } else if let Some(c) = text[i + 1..].chars().next()
+                    && text[i + 1 + c.len_utf8()..].starts_with('\'')
+                {
+                    i += 1 + c.len_utf8();
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    max
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_literals_are_seen_through_whitespace_escapes_and_comments() {
+        for text in [
+            r#"let q = "SELECT * FROM JOB";"#,
+            r#"let q = "\n    select a from b";"#,
+            "let q = \"\\\n    SELECT a FROM b\";",
+            r#"let q = "-- why\nSELECT a FROM b";"#,
+            r#"let q = "/* hint */ DELETE FROM b";"#,
+            r##"let q = r#"WITH x AS (SELECT 1) SELECT * FROM x"#;"##,
+            r#"let q = "\x53ELECT a FROM b";"#,
+            r#"let q = "\u{53}ELECT a FROM b";"#,
+        ] {
+            assert!(may_hold_sql(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn files_without_sql_or_markers_are_rejected() {
+        for text in [
+            "fn main() { println!(\"hello, {}\", name); }",
+            "const SELECTOR: &str = \"selected items\";",
+            "let c = '\"'; let s = \"later, update me\";",
+        ] {
+            assert!(!may_hold_sql(text), "{text}");
+        }
+        assert!(may_hold_sql("#[tenant_scoped] fn f() {}"));
+        assert!(may_hold_sql("m! {\n    /// SELECT * FROM JOB;\n    x\n}"));
+        // A keyword cut by a quote may be a raw string going on: a maybe.
+        assert!(may_hold_sql(r###"let q = r#"SELECT "name" FROM t"#;"###));
+        assert!(may_hold_sql("// tenant-lint: allow(TI001) reason=\"x\""));
+        assert!(may_hold_sql("const Q: &str = include_str!(\"q.sql\");"));
+    }
+
+    #[test]
+    fn a_long_leading_comment_counts_as_a_maybe() {
+        let text = format!("let q = \"-- {}\\nSELECT a FROM b\";", "x".repeat(2000));
+        assert!(may_hold_sql(&text));
+    }
+
+    #[test]
+    fn nesting_ignores_brackets_in_strings_comments_and_chars() {
+        assert_eq!(nesting_depth("fn f() { g((1), [2]); }"), 3);
+        assert_eq!(
+            nesting_depth("let s = \"((((\"; // ((((\n/* ( /* ( */ */ let c = '(';"),
+            0
+        );
+        assert_eq!(
+            nesting_depth("let s = r#\"(((\"#; fn f<'a>(x: &'a str) {}"),
+            1
+        );
+        assert_eq!(nesting_depth(&"(".repeat(10_000)), 10_000);
+    }
+}

@@ -1,0 +1,159 @@
+//! Scale: the pre-filter loses nothing, and the parallel scan reports exactly what a
+//! serial one does, over the fixtures, the reference app and a generated corpus.
+
+use std::path::{Path, PathBuf};
+
+use tenant_lint::corpus::{Shape, generate};
+use tenant_lint::project::{Overrides, Project};
+use tenant_lint::report::{human, json};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+/// What a check reports, rendered: every finding with its place, the statements found
+/// per file, and the summary.
+fn outcome(dir: &Path, no_prefilter: bool) -> String {
+    let overrides = Overrides {
+        no_prefilter,
+        ..Overrides::default()
+    };
+    let project =
+        Project::load(dir, &[], &overrides).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let report = project.check();
+    let mut out = json::render(&report.diagnostics, report.summary);
+    out.push_str(&human::concise(&report.diagnostics));
+    let mut files: Vec<String> = report
+        .files
+        .iter()
+        .filter(|(_, o)| !o.statements.is_empty())
+        .map(|(path, o)| {
+            let spans: Vec<String> = o
+                .statements
+                .iter()
+                .map(|s| format!("{}:{}", s.span.start.line, s.span.start.column))
+                .collect();
+            format!("{} {}", path.display(), spans.join(" "))
+        })
+        .collect();
+    files.sort();
+    out.push_str(&files.join("\n"));
+    out
+}
+
+/// A small corpus under cargo's temporary directory (one per test: they run at once).
+fn corpus(name: &str) -> (PathBuf, tenant_lint::corpus::Written) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("lint-corpus")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    let written = generate(
+        &dir,
+        Shape {
+            files: 120,
+            lines_per_file: 120,
+            statements: 600,
+            sql_file_every: 4,
+        },
+    )
+    .unwrap();
+    (dir, written)
+}
+
+#[test]
+fn the_prefilter_loses_nothing_the_full_scan_finds() {
+    let (corpus, written) = corpus("loses-nothing");
+    let dirs = [
+        root().join("fixtures/rust"),
+        root().join("fixtures/apps/seed-audit"),
+        root().join("fixtures/apps/leaky-kpi"),
+        root().join("reference-app"),
+        corpus.clone(),
+    ];
+    for dir in dirs {
+        let filtered = outcome(&dir, false);
+        let full = outcome(&dir, true);
+        assert_eq!(filtered, full, "{}", dir.display());
+    }
+    // The corpus check found every generated statement, and the pre-filter did skip
+    // the files without SQL (three in four) without parsing them.
+    let project = Project::load(&corpus, &[], &Overrides::default()).unwrap();
+    let report = project.check();
+    assert_eq!(report.summary.statements, written.statements.len());
+    let parsed = project.files.iter().filter(|f| f.source.is_some()).count();
+    let rust_files = written.files;
+    assert!(
+        parsed <= rust_files / 4 + rust_files / 20 + 2,
+        "{parsed} of {rust_files} files parsed"
+    );
+}
+
+#[test]
+fn every_file_the_prefilter_rejects_holds_no_sql_literal() {
+    // Direct: over every Rust file of the repository and the corpus, a file the
+    // pre-filter rejects has no literal the extraction would call SQL.
+    use tenant_lint::extract::prefilter::may_hold_sql;
+    use tenant_lint::extract::rust::{extract_file, starts_like_sql};
+    let (corpus, _) = corpus("rejects");
+    let mut checked = 0;
+    for dir in [
+        root().join("lint"),
+        root().join("reference-app"),
+        root().join("fixtures"),
+        root().join("src"),
+        root().join("tests"),
+        corpus,
+    ] {
+        for entry in walkdir::WalkDir::new(&dir).into_iter().flatten() {
+            let path = entry.path();
+            let inside = path.strip_prefix(&dir).unwrap_or(path);
+            if path.extension().is_none_or(|x| x != "rs")
+                || inside.components().any(|c| c.as_os_str() == "target")
+            {
+                continue;
+            }
+            let text = std::fs::read_to_string(path).unwrap();
+            if may_hold_sql(&text) {
+                continue;
+            }
+            checked += 1;
+            let Ok(file) = syn::parse_file(&text) else {
+                continue;
+            };
+            let locate =
+                |_: proc_macro2::Span| tenant_lint::sqlparser::tokenizer::Location::new(1, 1);
+            let facts = extract_file(&file, &locate, &["TenantScope".to_string()]).facts;
+            let sql: Vec<&str> = facts
+                .sql
+                .iter()
+                .map(|s| s.text.text.as_str())
+                .filter(|t| starts_like_sql(t))
+                .collect();
+            assert!(
+                sql.is_empty(),
+                "{}: rejected but holds {sql:?}",
+                path.display()
+            );
+            assert!(facts.scoped.is_empty(), "{}", path.display());
+        }
+    }
+    assert!(checked > 50, "only {checked} files rejected");
+}
+
+#[test]
+fn the_parallel_scan_reports_exactly_what_a_serial_one_does() {
+    let (corpus, _) = corpus("parallel");
+    for dir in [
+        root().join("reference-app"),
+        root().join("fixtures/rust"),
+        corpus,
+    ] {
+        let parallel = outcome(&dir, false);
+        let serial = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| outcome(&dir, false));
+        assert_eq!(parallel, serial, "{}", dir.display());
+    }
+}
