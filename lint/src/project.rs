@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use sqlparser::tokenizer::Location;
 
 use crate::engine::{Engine, FileOutcome, ParsedStatement, SplitSql, unparseable, used_lines};
-use crate::extract::prefilter::{may_hold_sql, nesting_depth};
+use crate::extract::prefilter::{blank_unrelated_items, may_hold_sql, nesting_depth};
 use crate::extract::rust::{RustFacts, extract_file};
 use crate::extract::source::{LineIndex, SourceFile, point};
 use crate::model::files::{canonical, normalize, relative_to, schema_files, skipped_dir};
@@ -701,7 +701,14 @@ fn read_file(
             loaded.source = Some(SourceFile::new(shown, text));
             return loaded;
         }
-        match syn::parse_file(&text) {
+        // Items with nothing to report are blanked out (same lines and columns), so syn
+        // parses only the rest; if that split does not parse, the whole file is parsed.
+        let parsed = prefilter
+            .then(|| blank_unrelated_items(&text))
+            .flatten()
+            .and_then(|blanked| syn::parse_file(&blanked).ok())
+            .map_or_else(|| syn::parse_file(&text), Ok);
+        match parsed {
             Ok(file) => {
                 let locate = |span: proc_macro2::Span| span_location(span);
                 let extracted = extract_file(&file, &locate, &config.scope_types);

@@ -73,7 +73,15 @@ fn the_prefilter_loses_nothing_the_full_scan_finds() {
     for dir in dirs {
         let filtered = outcome(&dir, false);
         let full = outcome(&dir, true);
-        assert_eq!(filtered, full, "{}", dir.display());
+        let differ = filtered.lines().zip(full.lines()).position(|(a, b)| a != b);
+        assert_eq!(
+            filtered,
+            full,
+            "{}: first difference at line {differ:?}: {:?} vs {:?}",
+            dir.display(),
+            differ.and_then(|i| filtered.lines().nth(i)),
+            differ.and_then(|i| full.lines().nth(i)),
+        );
     }
     // The corpus check found every generated statement, and the pre-filter did skip
     // the files without SQL (three in four) without parsing them.

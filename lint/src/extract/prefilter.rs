@@ -169,11 +169,11 @@ fn decoded_first_word_done(decoded: &str) -> bool {
     }
 }
 
-/// The deepest nesting of `(`, `[` and `{` outside comments, strings and character
-/// literals.
-pub fn nesting_depth(text: &str) -> usize {
+/// Calls `on(offset, byte)` for every `(`, `[`, `{`, `)`, `]`, `}` and `;` outside
+/// comments, strings and character literals.
+fn structure(text: &str, mut on: impl FnMut(usize, u8)) {
     let b = text.as_bytes();
-    let (mut i, mut depth, mut max) = (0usize, 0usize, 0usize);
+    let mut i = 0usize;
     while i < b.len() {
         match b[i] {
             b'/' if b.get(i + 1) == Some(&b'/') => {
@@ -205,10 +205,10 @@ pub fn nesting_depth(text: &str) -> usize {
                     i += 1;
                     continue;
                 }
-                let close: Vec<u8> = std::iter::once(b'"')
-                    .chain(std::iter::repeat_n(b'#', hashes))
-                    .collect();
                 let body = i + 2 + hashes;
+                let mut close = Vec::with_capacity(hashes + 1);
+                close.push(b'"');
+                close.extend(std::iter::repeat_n(b'#', hashes));
                 i = b[body..]
                     .windows(close.len())
                     .position(|w| w == close.as_slice())
@@ -228,22 +228,140 @@ pub fn nesting_depth(text: &str) -> usize {
                     while i < b.len() && b[i] != b'\'' {
                         i += 1;
                     }
-                } else if let Some(c) = text[i + 1..].chars().next()
+                } else if let Some(c) = text.get(i + 1..).and_then(|t| t.chars().next())
                     && text[i + 1 + c.len_utf8()..].starts_with('\'')
                 {
                     i += 1 + c.len_utf8();
                 }
             }
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            c @ (b'(' | b'[' | b'{' | b')' | b']' | b'}' | b';') => on(i, c),
             _ => {}
         }
         i += 1;
     }
+}
+
+/// The deepest nesting of `(`, `[` and `{` outside comments, strings and character
+/// literals.
+pub fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    structure(text, |_, c| match c {
+        b'(' | b'[' | b'{' => {
+            depth += 1;
+            max = max.max(depth);
+        }
+        b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+        _ => {}
+    });
     max
+}
+
+/// The file's top-level items as byte ranges: each ends at a `}` or `;` at nesting
+/// depth 0 (a `;` right after such a `}` belongs to it), and includes the comments and
+/// attributes before it.
+fn top_level_items(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut items = Vec::new();
+    let mut start = 0;
+    let mut depth = 0usize;
+    structure(text, |i, c| match c {
+        b'(' | b'[' | b'{' => depth += 1,
+        b')' | b']' | b'}' => {
+            depth = depth.saturating_sub(1);
+            if depth == 0 && c == b'}' {
+                items.push(start..i + 1);
+                start = i + 1;
+            }
+        }
+        b';' if depth == 0 => {
+            // `const F: T = { … };`: the `;` joins the item its `}` ended.
+            if text[start..i].trim().is_empty()
+                && let Some(last) = items.last_mut()
+            {
+                last.end = i + 1;
+            } else {
+                items.push(start..i + 1);
+            }
+            start = i + 1;
+        }
+        _ => {}
+    });
+    if start < text.len() {
+        items.push(start..text.len());
+    }
+    items
+}
+
+/// Whether an item is a `const` or `static` (their strings fill `format!` holes
+/// anywhere in the file).
+fn is_constant(item: &str) -> bool {
+    let mut rest = item.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r).trim_start();
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
+        } else if rest.starts_with("#[") || rest.starts_with("#![") {
+            let mut depth = 0;
+            let end = rest
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '[' => depth += 1,
+                        ']' => depth -= 1,
+                        _ => {}
+                    }
+                    depth == 0 && c == ']'
+                })
+                .map_or(rest.len(), |(i, _)| i + 1);
+            rest = rest[end..].trim_start();
+        } else if let Some(after) = rest.strip_prefix("pub") {
+            rest = after.trim_start();
+            if rest.starts_with('(') {
+                rest = rest.split_once(')').map_or("", |(_, r)| r).trim_start();
+            }
+        } else {
+            break;
+        }
+    }
+    rest.starts_with("const ") || rest.starts_with("static ")
+}
+
+/// The text with every top-level item that holds nothing the Rust scan reports (no
+/// SQL-looking literal, no marker, not a constant) replaced by spaces, line breaks
+/// kept, one space per character: what syn then parses has the same lines and columns
+/// as the file, and much less to parse. `None` when there is nothing to blank out.
+///
+/// If the split into items is wrong (an unusual construct), the blanked text does not
+/// parse, and the caller parses the whole file instead.
+pub fn blank_unrelated_items(text: &str) -> Option<String> {
+    let items = top_level_items(text);
+    let keep: Vec<bool> = items
+        .iter()
+        .map(|r| {
+            let item = &text[r.clone()];
+            is_constant(item) || may_hold_sql(item)
+        })
+        .collect();
+    if keep.iter().all(|&k| k) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (range, keep) in items.iter().zip(keep) {
+        out.push_str(&text[at..range.start]);
+        let item = &text[range.clone()];
+        if keep {
+            out.push_str(item);
+        } else {
+            out.extend(
+                item.chars()
+                    .map(|c| if c == '\n' || c == '\r' { c } else { ' ' }),
+            );
+        }
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    Some(out)
 }
 
 #[cfg(test)]
@@ -287,6 +405,35 @@ mod tests {
     fn a_long_leading_comment_counts_as_a_maybe() {
         let text = format!("let q = \"-- {}\\nSELECT a FROM b\";", "x".repeat(2000));
         assert!(may_hold_sql(&text));
+    }
+
+    #[test]
+    fn unrelated_items_are_blanked_keeping_lines_and_columns() {
+        let text = "//! Module.\n#![allow(dead_code)]\nconst A: &str = \"x\";\nuse a::b;\n\nfn plain() { log(\"é {}\", 1); }\n\nconst C: &str = \"a, b\";\n\n/// Reads.\n#[tenant_scoped]\nfn q(s: &S) { s.query(\"SELECT 1 FROM t\") }\nstruct X;\n";
+        let blanked = blank_unrelated_items(text).unwrap();
+        assert_eq!(blanked.lines().count(), text.lines().count());
+        for (a, b) in blanked.lines().zip(text.lines()) {
+            assert_eq!(a.chars().count(), b.chars().count());
+        }
+        assert!(
+            !blanked.contains("plain")
+                && !blanked.contains("use a")
+                && !blanked.contains("struct X")
+        );
+        assert!(blanked.contains("const C: &str = \"a, b\";"));
+        assert!(blanked.contains("#![allow(dead_code)]\nconst A: &str = \"x\";"));
+        assert!(blanked.contains("#[tenant_scoped]\nfn q(s: &S) { s.query(\"SELECT 1 FROM t\") }"));
+        assert!(syn::parse_file(&blanked).is_ok());
+        assert_eq!(
+            blank_unrelated_items("fn q() { x(\"SELECT 1 FROM t\") }"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_trailing_semicolon_stays_with_its_item() {
+        let items = top_level_items("const F: u8 = { 1 };\nfn f() {}\n");
+        assert_eq!(items, vec![0..20, 20..30, 30..31]);
     }
 
     #[test]
