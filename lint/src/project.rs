@@ -43,8 +43,26 @@ pub struct Overrides {
 }
 
 /// Rust files nested deeper than this are reported, not parsed: syn is recursive
-/// descent, and a worker thread's stack is small.
+/// descent (files are parsed on [`on_workers`] threads, whose stacks are large).
 pub const MAX_RUST_NESTING: usize = 256;
+
+/// The stack of the threads that read and check files.
+pub const WORKER_STACK: usize = 64 << 20;
+
+/// Runs `work` on a thread pool for reading and checking: as many threads as the
+/// current rayon pool (so a caller can run a scan serially), with stacks large enough
+/// for the deepest input the limits admit. Runs it here if no thread can be started.
+fn on_workers<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .stack_size(WORKER_STACK)
+        .thread_name(|i| format!("tenant-lint-{i}"))
+        .build()
+    {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
 
 /// Why a project could not be checked at all (exit code 2).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,12 +268,14 @@ impl Project {
             }
         }
         let dialect = config.dialect;
-        let mut files: Vec<LoadedFile> = to_read
-            .par_iter()
-            .map(|(abs, shown, scanned)| {
-                read_file(abs, shown, *scanned, &config, !overrides.no_prefilter)
-            })
-            .collect();
+        let mut files: Vec<LoadedFile> = on_workers(|| {
+            to_read
+                .par_iter()
+                .map(|(abs, shown, scanned)| {
+                    read_file(abs, shown, *scanned, &config, !overrides.no_prefilter)
+                })
+                .collect()
+        });
         // `include_str!("x.sql")` files outside the scanned paths are checked too; a
         // file of another kind (`include_str!("config.toml")`) only if it reads as SQL.
         let mut loaded: HashSet<PathBuf> = files.iter().map(|f| canonical(&f.absolute)).collect();
@@ -303,18 +323,19 @@ impl Project {
     /// Checks every scanned file (and reports unreadable schema files).
     pub fn check(&self) -> CheckReport {
         let schema = crate::rules::schema::check_schema(self.engine.model());
-        let checked: Vec<(Arc<Path>, FileOutcome)> = self
-            .files
-            .par_iter()
-            .map(|file| {
-                let extra: Vec<Finding> = schema
-                    .iter()
-                    .filter(|f| f.path == file.path)
-                    .map(|f| f.finding.clone())
-                    .collect();
-                (file.path.clone(), self.check_file(file, extra))
-            })
-            .collect();
+        let checked: Vec<(Arc<Path>, FileOutcome)> = on_workers(|| {
+            self.files
+                .par_iter()
+                .map(|file| {
+                    let extra: Vec<Finding> = schema
+                        .iter()
+                        .filter(|f| f.path == file.path)
+                        .map(|f| f.finding.clone())
+                        .collect();
+                    (file.path.clone(), self.check_file(file, extra))
+                })
+                .collect()
+        });
         let statements = checked.iter().map(|(_, o)| o.statements.len()).sum();
         let mut diagnostics: Vec<Diagnostic> = checked
             .iter()
@@ -652,13 +673,10 @@ fn read_file(
             .help("save the file as UTF-8 text, or exclude it with `[scan] exclude`");
         reporter.findings.remove(0)
     };
-    let bytes = match std::fs::read(abs) {
+    let bytes = match read_bounded(abs) {
         Ok(bytes) => bytes,
-        Err(e) => {
-            loaded.problem = Some(unreadable(
-                Location::new(1, 1),
-                format!("cannot read the file: {e}"),
-            ));
+        Err(message) => {
+            loaded.problem = Some(unreadable(Location::new(1, 1), message));
             return loaded;
         }
     };
@@ -736,6 +754,41 @@ fn read_file(
         .collect();
     loaded.source = Some(SourceFile::new(shown, text));
     loaded
+}
+
+/// The largest file the scan reads.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`]. A FIFO, socket or device is
+/// refused before it is opened (reading one could block forever); a file that grows
+/// past the limit while it is read is refused too.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    if !metadata.is_file() {
+        return Err(
+            "not a regular file (a FIFO, socket or device): it cannot be checked".to_string(),
+        );
+    }
+    let too_big = |size: u64| {
+        format!(
+            "the file is {:.1} MiB, more than the {} MiB the scan reads",
+            size as f64 / f64::from(1 << 20),
+            MAX_FILE_BYTES >> 20
+        )
+    };
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(too_big(metadata.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Reads the schema of a SQLite database file, read-only: the `CREATE` statements
@@ -934,10 +987,11 @@ fn collect_files(
                 path: display_path(e.path().unwrap_or(root), cwd),
                 message: e.to_string(),
             })?;
-            // A symlink is included (not followed into directories) so that a broken
-            // one is reported as unreadable rather than skipped.
-            let file_like = entry.file_type().is_file()
-                || (entry.file_type().is_symlink() && !entry.path().is_dir());
+            // Anything but a directory is included: a broken symlink, a symlink loop,
+            // a FIFO named `x.sql` are reported as unreadable rather than skipped.
+            // Symlinks are not followed into directories, so a loop cannot recur.
+            let kind = entry.file_type();
+            let file_like = !kind.is_dir() && !(kind.is_symlink() && entry.path().is_dir());
             if !file_like || !is_source(entry.path()) {
                 continue;
             }

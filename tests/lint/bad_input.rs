@@ -266,3 +266,213 @@ proptest! {
         }
     }
 }
+
+/// Runs `work` on a thread with a 2 MiB stack, as a rayon worker or a server's thread
+/// would: the engine's limits must keep it within that.
+fn on_small_stack<R: Send + 'static>(work: impl FnOnce() -> R + Send + 'static) -> R {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(work)
+        .unwrap()
+        .join()
+        .expect("no stack overflow, no panic")
+}
+
+#[test]
+fn deeply_nested_rust_is_reported_and_moderate_nesting_is_checked() {
+    let dir = project("deep-rust");
+    let nested = |n: usize| {
+        format!(
+            "fn f(c: &C) {{\n    c.query(\"SELECT * FROM JOB\");\n    let x = {}1{};\n}}\n",
+            "(".repeat(n),
+            ")".repeat(n)
+        )
+    };
+    write(&dir, "deep.rs", &nested(10_000));
+    write(&dir, "moderate.rs", &nested(200));
+    // On a 2 MiB thread: the scan's own workers have large stacks, whatever the caller's.
+    let found = on_small_stack(move || {
+        let mut all = codes_in(&dir, "deep.rs");
+        all.extend(codes_in(&dir, "moderate.rs"));
+        all
+    });
+    assert_eq!(found, [(1, 1, "TI905"), (2, 28, "TI001")]);
+}
+
+#[test]
+fn a_long_operator_chain_is_refused_not_overflowed_on_a_small_stack() {
+    let engine = engine();
+    let chain = |n: usize| {
+        format!(
+            "SELECT * FROM JOB WHERE client_id = :c{}",
+            " OR job_id = 'x'".repeat(n)
+        )
+    };
+    // 100 000 operators: refused where the statement starts.
+    let long = chain(50_000);
+    let findings = engine.check_sql(&long);
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].code, "TI999");
+    assert!(
+        findings[0].message.contains("operators"),
+        "{}",
+        findings[0].message
+    );
+    // Just under the limit, the guard's path on a 2 MiB stack analyses it: the `OR`
+    // swallows the filter (TI002), with no overflow.
+    let near = chain(tenant_lint::extract::parse::MAX_OPERATORS / 2 - 1);
+    let codes = on_small_stack(move || {
+        engine
+            .check_sql(&near)
+            .iter()
+            .map(|f| f.code)
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(codes, ["TI002"]);
+}
+
+#[test]
+fn a_long_line_is_located_and_rendered_quickly() {
+    let dir = project("long-line");
+    let line = format!("SELECT 1;{}SELECT * FROM JOB;\n", " ".repeat(2_000_000));
+    write(&dir, "long.sql", &line);
+    let started = std::time::Instant::now();
+    let (code, transcript) = tenant_lint(&dir, &["check", "long.sql"]);
+    assert_eq!(code, 1);
+    assert!(
+        transcript.contains("long.sql:1:2000024"),
+        "{}",
+        &transcript[..transcript.len().min(500)]
+    );
+    // A guard against a quadratic render, not a speed claim.
+    assert!(started.elapsed().as_secs() < 60);
+}
+
+#[test]
+fn invalid_utf8_is_unreadable_at_the_first_bad_byte() {
+    let dir = project("utf8");
+    std::fs::write(dir.join("latin1.sql"), b"SELECT 1;\nSELECT 'caf\xe9';\n").unwrap();
+    assert_eq!(codes_in(&dir, "latin1.sql"), [(2, 12, "TI905")]);
+    std::fs::write(dir.join("bad.rs"), b"fn f() {}\n// \xff\xfe\n").unwrap();
+    assert_eq!(codes_in(&dir, "bad.rs"), [(2, 4, "TI905")]);
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_symlink_loops_and_unreadable_files_are_reported_without_blocking() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let dir = project("special-files");
+    write(
+        &dir,
+        "sql/ok.sql",
+        "SELECT * FROM JOB WHERE client_id = :c;\n",
+    );
+    // A FIFO named like SQL: opening it would block until a writer comes.
+    let fifo = dir.join("sql/pipe.sql");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // A loop of file symlinks, and a directory symlink pointing at its parent.
+    symlink("loop-b.sql", dir.join("sql/loop-a.sql")).unwrap();
+    symlink("loop-a.sql", dir.join("sql/loop-b.sql")).unwrap();
+    symlink(".", dir.join("sql/again")).unwrap();
+    // A file without read permission (root reads it anyway: then it is checked).
+    let locked = dir.join("sql/locked.sql");
+    std::fs::write(&locked, "SELECT * FROM WORK_ORDER;\n").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let denied = std::fs::File::open(&locked).is_err();
+
+    let started = std::time::Instant::now();
+    let (code, transcript) = tenant_lint(&dir, &["check", "--format", "concise", "sql"]);
+    assert!(started.elapsed().as_secs() < 60, "a hang: {transcript}");
+    assert_eq!(code, 1, "{transcript}");
+    for expected in [
+        "sql/pipe.sql:1:1: error[TI905] not a regular file",
+        "sql/loop-a.sql:1:1: error[TI905] cannot read the file",
+        "sql/loop-b.sql:1:1: error[TI905] cannot read the file",
+    ] {
+        assert!(transcript.contains(expected), "{expected}: {transcript}");
+    }
+    if denied {
+        assert!(
+            transcript.contains(
+                "sql/locked.sql:1:1: error[TI905] cannot read the file: Permission denied"
+            ),
+            "{transcript}"
+        );
+    } else {
+        assert!(
+            transcript.contains("sql/locked.sql:1:15: error[TI001]"),
+            "{transcript}"
+        );
+    }
+    // The directory loop was not followed: each file is reported once.
+    assert_eq!(transcript.matches("pipe.sql").count(), 1, "{transcript}");
+    let _ = std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644));
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_with_its_size() {
+    let dir = project("too-big");
+    let path = dir.join("huge.sql");
+    let file = std::fs::File::create(&path).unwrap();
+    // Sparse: no disk used.
+    file.set_len(tenant_lint::project::MAX_FILE_BYTES + 1)
+        .unwrap();
+    let found = codes_in(&dir, "huge.sql");
+    assert_eq!(found, [(1, 1, "TI905")]);
+    let (_, transcript) = tenant_lint(&dir, &["check", "--format", "concise", "huge.sql"]);
+    assert!(
+        transcript.contains("the file is 64.0 MiB, more than the 64 MiB the scan reads"),
+        "{transcript}"
+    );
+}
+
+#[test]
+fn files_changing_during_scans_give_findings_or_errors_never_a_panic() {
+    let dir = project("churn");
+    for i in 0..40 {
+        write(
+            &dir,
+            &format!("q/{i}.sql"),
+            "SELECT * FROM JOB WHERE client_id = :c;\n",
+        );
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churn = {
+        let dir = dir.clone();
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut k = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let path = dir.join(format!("q/{}.sql", k % 40));
+                match k % 3 {
+                    0 => {
+                        let _ = std::fs::remove_file(&path);
+                    }
+                    1 => {
+                        let _ = std::fs::write(&path, "SELECT * FROM WORK_ORDER;\n".repeat(50));
+                    }
+                    _ => {
+                        let _ = std::fs::write(&path, b"SELECT 1;\n\xff");
+                    }
+                }
+                k += 1;
+            }
+        })
+    };
+    for _ in 0..20 {
+        let (code, transcript) = tenant_lint(&dir, &["check", "--format", "concise", "q"]);
+        // A file gone between listing and reading is an error finding; one rewritten is
+        // checked as read. The exit code is 1 (findings) or 2 (the directory itself
+        // changed under the walk), never a crash.
+        assert!(code == 1 || code == 2, "{code}: {transcript}");
+        if code == 1 {
+            assert!(transcript.contains("error[TI"), "{transcript}");
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    churn.join().unwrap();
+}

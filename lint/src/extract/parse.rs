@@ -68,6 +68,20 @@ pub fn parse_statement_at(
     let first = tokens
         .first()
         .map_or_else(|| map(Location::new(1, 1)), |t| t.span.start);
+    // A chain `a AND b AND c …` parses into a tree as deep as it is long, which every
+    // walk over the tree (analysis, dropping it) recurses through: bound it.
+    let operators = tokens
+        .iter()
+        .filter(|t| is_binary_operator(&t.token))
+        .count();
+    if operators > MAX_OPERATORS {
+        return Err(ParseFailure {
+            at: first,
+            message: format!(
+                "a statement with {operators} operators is more than the {MAX_OPERATORS} the engine analyses"
+            ),
+        });
+    }
     let last = tokens.last().map_or(first, |t| t.span.end);
     let mut parser = Parser::new(dialect.parser())
         .with_recursion_limit(MAX_NESTING)
@@ -85,6 +99,38 @@ pub fn parse_statement_at(
         });
     }
     Ok(statement)
+}
+
+/// The most binary operators (`AND`, `OR`, `=`, `+`, `||`, …) a statement may hold.
+/// Chosen so the deepest chain fits a 2 MiB thread stack in a debug build, since
+/// the runtime guard and `#[tenant_scoped]` analyse on their caller's thread.
+pub const MAX_OPERATORS: usize = 500;
+
+fn is_binary_operator(token: &Token) -> bool {
+    use sqlparser::keywords::Keyword;
+    match token {
+        Token::Word(w) => matches!(w.keyword, Keyword::AND | Keyword::OR | Keyword::XOR),
+        Token::Eq
+        | Token::DoubleEq
+        | Token::Neq
+        | Token::Lt
+        | Token::Gt
+        | Token::LtEq
+        | Token::GtEq
+        | Token::Spaceship
+        | Token::Plus
+        | Token::Minus
+        | Token::Mul
+        | Token::Div
+        | Token::Mod
+        | Token::StringConcat
+        | Token::Ampersand
+        | Token::Pipe
+        | Token::Caret
+        | Token::ShiftLeft
+        | Token::ShiftRight => true,
+        _ => false,
+    }
 }
 
 /// Positions in a statement that starts at `start` of a file: the first line is shifted
