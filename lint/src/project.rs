@@ -991,7 +991,7 @@ fn collect_files(
             // a FIFO named `x.sql` are reported as unreadable rather than skipped.
             // Symlinks are not followed into directories, so a loop cannot recur.
             let kind = entry.file_type();
-            let file_like = !kind.is_dir() && !(kind.is_symlink() && entry.path().is_dir());
+            let file_like = !(kind.is_dir() || kind.is_symlink() && entry.path().is_dir());
             if !file_like || !is_source(entry.path()) {
                 continue;
             }
