@@ -19,7 +19,7 @@ use crate::extract::prefilter::{blank_unrelated_items, may_hold_sql, nesting_dep
 use crate::extract::rust::{RustFacts, extract_file};
 use crate::extract::source::{LineIndex, SourceFile, point};
 use crate::model::files::{canonical, normalize, relative_to, schema_files, skipped_dir};
-use crate::model::schema::migration_order;
+use crate::model::schema::{migration_order, version_of};
 use crate::model::{Config, ConfigError, Dialect, Schema, TenantModel};
 use crate::report::Summary;
 use crate::report::diagnostic::{self, Diagnostic, Finding, Severity};
@@ -628,11 +628,13 @@ fn build_schema(files: &[LoadedFile], schema_paths: &[PathBuf], dialect: Dialect
             others.push(file);
         }
     }
-    for group in [database, configured, others] {
-        let mut order: Vec<PathBuf> = group.iter().map(|f| f.absolute.clone()).collect();
-        migration_order(&mut order);
-        for path in order {
-            let file = group.iter().find(|f| f.absolute == path).expect("listed");
+    for mut group in [database, configured, others] {
+        // Migration order (see `migration_order`); files without DDL change nothing.
+        group.retain(|f| !f.ddl.is_empty());
+        group.sort_by(|a, b| {
+            (version_of(&a.absolute), &a.absolute).cmp(&(version_of(&b.absolute), &b.absolute))
+        });
+        for file in group {
             for statement in &file.ddl {
                 if let Ok(parsed) = &statement.parsed {
                     schema.apply(parsed, &file.path);

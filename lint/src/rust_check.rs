@@ -113,7 +113,13 @@ impl Engine {
     pub fn check_rust(&self, extracted: &RustFacts) -> RustChecked {
         let mut out = RustChecked::default();
         for sql in &extracted.sql {
-            if !is_sql(self, sql) {
+            // `is_sql`, without parsing a plain string twice: its statements are parsed
+            // once, with positions in the file, and kept if they all parse.
+            if sql.include.is_some() || !starts_like_sql(&sql.text.text) {
+                continue;
+            }
+            let plain = sql.context <= Context::Plain;
+            if sql.built && plain && !is_sql(self, sql) {
                 continue;
             }
             let mut findings = Vec::new();
@@ -134,13 +140,22 @@ impl Engine {
                 let map = TextMap::new(sql);
                 let to_file = |at: Location| map.map(at);
                 let split = SplitSql::new(&sql.text.text, self.model().dialect(), Some(&to_file));
+                let parsed: Vec<_> = (0..split.len()).map(|i| split.parse(i)).collect();
+                if plain && (parsed.is_empty() || parsed.iter().any(Result::is_err)) {
+                    continue;
+                }
                 out.statements
                     .extend((0..split.len()).map(|i| StatementSite {
                         span: split.spans[i],
                         function: sql.function.clone(),
                         schema: split.is_ddl(i),
                     }));
-                findings.extend(self.sql_findings(&split));
+                for statement in parsed {
+                    match statement {
+                        Ok(statement) => findings.extend(self.statement_findings(&statement)),
+                        Err(failure) => findings.push(crate::engine::unparseable(&failure)),
+                    }
+                }
                 for hole in &sql.holes {
                     for finding in &mut findings {
                         replace_placeholder(finding, &hole.placeholder, &hole.written);

@@ -51,7 +51,10 @@ pub fn decode(repr: &str, start: Location) -> Option<Decoded> {
         column: start.column,
     };
     let mut chars = repr.chars().peekable();
-    let mut out = Decoded::default();
+    let mut out = Decoded {
+        text: String::with_capacity(repr.len()),
+        at: Vec::with_capacity(repr.len() + 1),
+    };
     match chars.peek()? {
         'r' => {
             chars.next();

@@ -28,41 +28,74 @@ const MARKERS: &[&str] = &[
 /// How much of a literal is decoded to find its first word.
 const PREFIX: usize = 512;
 
+/// Doc comment openers: syn reads a doc comment as a string literal (`#[doc = "…"]`),
+/// and the scan reads those inside macro invocations.
+const DOCS: &[&str] = &["///", "//!", "/**", "/*!"];
+
+/// One automaton for the markers, the doc comment openers and `"`.
+fn patterns() -> &'static aho_corasick::AhoCorasick {
+    static PATTERNS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        let all = MARKERS.iter().chain(DOCS).copied().chain(["\""]);
+        aho_corasick::AhoCorasick::new(all).expect("fixed patterns build")
+    })
+}
+
 /// Whether the Rust source `text` may hold SQL or anything else the Rust scan reports.
+/// One pass over the text.
 pub fn may_hold_sql(text: &str) -> bool {
-    if MARKERS.iter().any(|m| text.contains(m)) {
-        return true;
-    }
-    let bytes = text.as_bytes();
-    // Doc comments are string literals to syn (`#[doc = "…"]`), and the scan reads
-    // them inside macro invocations.
-    for marker in ["///", "//!", "/**", "/*!"] {
-        let mut from = 0;
-        while let Some(offset) = text[from..].find(marker) {
-            let start = from + offset + marker.len();
-            let line_end = text[start..].find('\n').map_or(text.len(), |e| start + e);
-            if starts_like_sql(&text[start..line_end]) || literal_may_be_sql(&text[start..line_end])
-            {
-                return true;
-            }
-            from = start;
-        }
-    }
-    let mut from = 0;
-    while let Some(offset) = bytes[from..].iter().position(|&b| b == b'"') {
-        let start = from + offset + 1;
-        if literal_may_be_sql(&text[start..]) {
+    for found in patterns().find_iter(text) {
+        let k = found.pattern().as_usize();
+        let rest = &text[found.end()..];
+        if k < MARKERS.len() {
             return true;
         }
-        from = start;
+        let holds = if k < MARKERS.len() + DOCS.len() {
+            let line = rest.split_once('\n').map_or(rest, |(line, _)| line);
+            starts_like_sql(line) || literal_may_be_sql(line)
+        } else {
+            literal_may_be_sql(rest)
+        };
+        if holds {
+            return true;
+        }
     }
     false
+}
+
+/// Whether a string literal token as written (`"…"`, `r#"…"#`, `b"…"`) may start
+/// like SQL: `false` only when its value certainly does not.
+pub fn token_may_be_sql(repr: &str) -> bool {
+    let rest = repr
+        .trim_start_matches(['r', 'b', 'c'])
+        .trim_start_matches('#');
+    match rest.strip_prefix('"') {
+        Some(body) => literal_may_be_sql(body),
+        None => true,
+    }
 }
 
 /// Whether the literal whose text starts at `rest` (just after its opening quote) may
 /// start like SQL. Escapes are decoded as Rust does; a prefix cut short while still in
 /// leading whitespace or a SQL comment counts as a maybe.
 fn literal_may_be_sql(rest: &str) -> bool {
+    // Fast paths, without decoding: SQL starts with a keyword, blank space, an escape
+    // or a comment; and a keyword written plainly is decided by its own letters.
+    let bytes = rest.as_bytes();
+    match bytes.first() {
+        Some(b) if b.is_ascii_alphabetic() => {
+            let word = bytes.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            let keyword = STATEMENT_KEYWORDS
+                .iter()
+                .any(|k| k.as_bytes().eq_ignore_ascii_case(&bytes[..word]));
+            // (`SELEC\x54` spells a keyword through an escape: decode that.)
+            if !keyword && bytes.get(word) != Some(&b'\\') {
+                return false;
+            }
+        }
+        Some(b' ' | b'\t' | b'\r' | b'\n' | b'\\' | b'-' | b'/') => {}
+        _ => return false,
+    }
     let mut decoded = String::new();
     let mut chars = rest.chars().peekable();
     let mut cut = false;
@@ -379,6 +412,7 @@ mod tests {
             r##"let q = r#"WITH x AS (SELECT 1) SELECT * FROM x"#;"##,
             r#"let q = "\x53ELECT a FROM b";"#,
             r#"let q = "\u{53}ELECT a FROM b";"#,
+            r#"let q = "SELEC\x54 a FROM b";"#,
         ] {
             assert!(may_hold_sql(text), "{text}");
         }

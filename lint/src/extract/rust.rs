@@ -394,11 +394,17 @@ impl<'a> Collector<'a> {
 
     /// The candidate of a string literal, created once per literal.
     fn literal(&mut self, lit: &LitStr) -> Option<usize> {
+        // A string that cannot start like SQL never becomes SQL (building on it keeps
+        // its start): it needs no candidate.
+        let repr = lit.token().to_string();
+        if !crate::extract::prefilter::token_may_be_sql(&repr) {
+            return None;
+        }
         let key = format!("{:?}", lit.span());
         if let Some(&i) = self.by_literal.get(&key) {
             return Some(i);
         }
-        let text = decode_lit(lit, self.locate)?;
+        let text = decode(&repr, (self.locate)(lit.span()))?;
         let n = text.char_count();
         let i = self.new_candidate(text, lit.span(), vec![(0..n, lit.span())]);
         self.by_literal.insert(key, i);
@@ -460,6 +466,16 @@ impl<'a> Collector<'a> {
 
     fn new_macro_call(&mut self, mac: &syn::Macro) -> Option<usize> {
         let name = mac.path.segments.last()?.ident.to_string();
+        let known = matches!(
+            name.as_str(),
+            "format" | "format_args" | "concat" | "include_str"
+        ) || FILE_MACROS.contains(&name.as_str())
+            || SINK_MACROS.contains(&name.as_str());
+        if !known {
+            // An unknown macro: its string literals, wherever they are in its tokens.
+            self.macro_tokens(mac.tokens.clone());
+            return None;
+        }
         let args = parse_macro_args(mac.tokens.clone());
         match name.as_str() {
             "format" | "format_args" => {
@@ -566,6 +582,9 @@ impl<'a> Collector<'a> {
             match tree {
                 TokenTree::Group(g) => self.macro_tokens(g.stream()),
                 TokenTree::Literal(lit) => {
+                    if !crate::extract::prefilter::token_may_be_sql(&lit.to_string()) {
+                        continue;
+                    }
                     if let Ok(lit) = syn::parse2::<LitStr>(TokenTree::Literal(lit).into()) {
                         self.literal(&lit);
                     }
@@ -672,7 +691,7 @@ impl<'a> Collector<'a> {
         let scope_param = self.scope_param(sig);
         let scope_used = scope_param
             .as_ref()
-            .is_some_and(|(param, _, _)| mentions_ident(block.to_token_stream(), param));
+            .is_some_and(|(param, _, _)| block_mentions(block, param));
         let at = (self.locate)(sig.ident.span());
         let span = self.span_id(sig.ident.span());
         self.scoped.push(ScopedFn {
@@ -890,6 +909,27 @@ fn mentions_type(ty: &Type, names: &[String]) -> bool {
         })
     }
     any_ident(ty.to_token_stream(), names)
+}
+
+/// Whether an identifier occurs in a function body, macro arguments included (a walk
+/// over the tree, not a token stream built from it).
+fn block_mentions(block: &syn::Block, name: &str) -> bool {
+    struct Finder<'n> {
+        name: &'n str,
+        found: bool,
+    }
+    impl<'ast> Visit<'ast> for Finder<'_> {
+        fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+            self.found |= ident == self.name;
+        }
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            syn::visit::visit_macro(self, mac);
+            self.found |= mentions_ident(mac.tokens.clone(), self.name);
+        }
+    }
+    let mut finder = Finder { name, found: false };
+    finder.visit_block(block);
+    finder.found
 }
 
 /// Whether an identifier occurs in a token stream (macro arguments included).
