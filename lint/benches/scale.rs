@@ -23,6 +23,10 @@ use tenant_lint::corpus::{Shape, Written, generate};
 
 const RUNS: usize = 5;
 
+// The allocator of the `tenant-lint` binary, so the figures are the CLI's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/scale-corpus")
 }
