@@ -44,6 +44,18 @@ fn every_format_reports_the_same_findings() {
     for format in ["human", "concise", "json", "github", "junit"] {
         let (code, transcript) = tenant_lint(&dir, &["check", "--format", format]);
         assert_eq!(code, 1, "{format}: {transcript}");
+        // Five findings in every format: one failure / annotation / line each.
+        let count = match format {
+            "junit" => transcript.matches("<failure ").count(),
+            "github" => transcript.lines().filter(|l| l.starts_with("::")).count(),
+            "json" => transcript.matches("\"code\"").count(),
+            "concise" => transcript
+                .lines()
+                .filter(|l| l.contains("]: ") || l.contains("] "))
+                .count(),
+            _ => transcript.matches("\n --> ").count(),
+        };
+        assert_eq!(count, 5, "{format}: {transcript}");
         insta::assert_snapshot!(format!("format_{format}"), transcript);
     }
 }

@@ -1,12 +1,12 @@
 //! JUnit XML, for CI systems that show test reports: one test case per checked file.
 //!
-//! Each error-severity finding is a `<failure>` of its file's test case; warnings,
-//! which do not fail the gate, are listed in the test case's `<system-out>`. A file
-//! without errors is a passing test case, so the report also shows what was checked.
+//! Each finding is a `<failure>` of its file's test case (as ESLint's JUnit output
+//! does), its severity in the `type` and the text; a file without findings is a
+//! passing test case, so the report also shows what was checked.
 
 use std::path::Path;
 
-use crate::report::diagnostic::{Diagnostic, Severity};
+use crate::report::diagnostic::Diagnostic;
 
 /// Renders one test suite; `files` are the checked files, in order.
 pub fn render(files: &[&Path], diagnostics: &[Diagnostic]) -> String {
@@ -29,39 +29,25 @@ pub fn render(files: &[&Path], diagnostics: &[Diagnostic]) -> String {
             }
             text
         };
-        let errors: Vec<&&Diagnostic> = mine
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .collect();
-        let warnings: Vec<&&Diagnostic> = mine
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .collect();
-        failing += usize::from(!errors.is_empty());
+        failing += usize::from(!mine.is_empty());
         body.push_str(&format!(
             "    <testcase classname=\"tenant-lint\" name=\"{}\" file=\"{}\"",
             attribute(&path),
             attribute(&path)
         ));
-        if errors.is_empty() && warnings.is_empty() {
+        if mine.is_empty() {
             body.push_str("/>\n");
             continue;
         }
         body.push_str(">\n");
-        for d in errors {
+        for d in mine {
             body.push_str(&format!(
-                "      <failure type=\"{} {}\" message=\"{}\">{}</failure>\n",
+                "      <failure type=\"{} {} {}\" message=\"{}\">{}</failure>\n",
+                d.severity,
                 d.code,
                 d.name,
                 attribute(&format!("{}:{}: {}", d.line(), d.column(), d.message)),
                 escape(&line(d))
-            ));
-        }
-        if !warnings.is_empty() {
-            let text: Vec<String> = warnings.iter().map(|d| line(d)).collect();
-            body.push_str(&format!(
-                "      <system-out>{}</system-out>\n",
-                escape(&text.join("\n"))
             ));
         }
         body.push_str("    </testcase>\n");
