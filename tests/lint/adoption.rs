@@ -341,6 +341,16 @@ fn suppressions_in_sql_and_rust_with_their_meta_findings_and_listing() {
     );
     assert_eq!(code, 0);
     insta::assert_snapshot!("suppression_list_json", transcript);
+    // The readiness audit names each suppressed statement with its reason.
+    let (_, audit) = tenant_lint(&dir, &["audit", "--format", "markdown"]);
+    assert!(
+        audit.contains("- suppressed queries/q.sql:2: \"nightly export of every client\""),
+        "{audit}"
+    );
+    assert!(
+        audit.contains("| `every_order` | suppressed: \"operators see every client\" |"),
+        "{audit}"
+    );
 }
 
 #[test]

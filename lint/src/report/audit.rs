@@ -151,6 +151,9 @@ pub struct StatementRow {
     pub scoping: Scoping,
     /// Codes of the error findings that make it unscoped.
     pub codes: Vec<String>,
+    /// The reason of the suppression, when it is suppressed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -159,6 +162,8 @@ pub struct FunctionRow {
     pub place: Place,
     pub scoping: Scoping,
     pub codes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -293,7 +298,10 @@ pub fn audit(
             .iter()
             .filter(|d| d.severity == Severity::Error && !d.code.starts_with("TI2"))
             .collect();
-        let classify = |lines: std::ops::Range<u64>| -> (Scoping, Vec<String>) {
+        let overlaps = |s: &std::ops::RangeInclusive<u64>, lines: &std::ops::Range<u64>| {
+            lines.start <= *s.end() && *s.start() < lines.end.max(lines.start + 1)
+        };
+        let classify = |lines: std::ops::Range<u64>| -> (Scoping, Vec<String>, Option<String>) {
             let mut codes: Vec<String> = errors
                 .iter()
                 .filter(|d| within(d, &lines))
@@ -302,31 +310,36 @@ pub fn audit(
             codes.sort();
             codes.dedup();
             if !codes.is_empty() {
-                (Scoping::Unscoped, codes)
-            } else if outcome
-                .suppressed
-                .iter()
-                .any(|s| lines.start <= *s.end() && *s.start() < lines.end.max(lines.start + 1))
-            {
-                (Scoping::Suppressed, codes)
+                (Scoping::Unscoped, codes, None)
+            } else if outcome.suppressed.iter().any(|s| overlaps(s, &lines)) {
+                // The reason of the innermost suppression that covers it.
+                let reason = outcome
+                    .suppressions
+                    .iter()
+                    .filter(|s| s.used && overlaps(&s.lines, &lines))
+                    .min_by_key(|s| s.lines.end() - s.lines.start())
+                    .map(|s| s.reason.clone());
+                (Scoping::Suppressed, codes, reason)
             } else {
-                (Scoping::Scoped, codes)
+                (Scoping::Scoped, codes, None)
             }
         };
         for site in outcome.statements.iter().filter(|s| !s.schema) {
             let span = site.span;
             let lines = span.start.line.max(1)..span.end.line.max(span.start.line) + 1;
-            let (scoping, codes) = classify(lines);
+            let (scoping, codes, reason) = classify(lines);
             statements.push(StatementRow {
                 place: place(path, span),
                 function: site.function.clone(),
                 scoping,
                 codes,
+                reason,
             });
         }
         for (name, lines) in &outcome.functions {
-            let (scoping, codes) = classify(lines.clone());
+            let (scoping, codes, reason) = classify(lines.clone());
             functions.push(FunctionRow {
+                reason,
                 name: name.clone(),
                 place: Place {
                     path: path.display().to_string().replace('\\', "/"),
@@ -484,7 +497,7 @@ pub fn render_markdown(audit: &Audit) -> String {
     {
         let _ = writeln!(
             w,
-            "- {} {}:{}{}{}",
+            "- {} {}:{}{}{}{}",
             if s.scoping == Scoping::Unscoped {
                 "unscoped"
             } else {
@@ -499,7 +512,10 @@ pub fn render_markdown(audit: &Audit) -> String {
                 String::new()
             } else {
                 format!(" ({})", s.codes.join(", "))
-            }
+            },
+            s.reason
+                .as_ref()
+                .map_or(String::new(), |r| format!(": \"{r}\"")),
         );
     }
     if !audit.functions.is_empty() {
@@ -513,10 +529,12 @@ pub fn render_markdown(audit: &Audit) -> String {
                 w,
                 "| `{}` | {} | {}:{} | {} |",
                 f.name,
-                match f.scoping {
-                    Scoping::Scoped => "scoped",
-                    Scoping::Unscoped => "unscoped",
-                    Scoping::Suppressed => "suppressed",
+                match (f.scoping, &f.reason) {
+                    (Scoping::Scoped, _) => "scoped".to_string(),
+                    (Scoping::Unscoped, _) => "unscoped".to_string(),
+                    (Scoping::Suppressed, None) => "suppressed".to_string(),
+                    (Scoping::Suppressed, Some(r)) =>
+                        format!("suppressed: \"{}\"", r.replace('|', "\\|")),
                 },
                 f.place.path,
                 f.place.line,
