@@ -20,7 +20,10 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => {
             // Errors carry a position inside the text when they have one.
             if let Some(at) = e.at {
-                assert!(at.line >= 1 && at.line as usize <= text.lines().count().max(1) + 1, "{e}");
+                assert!(
+                    at.line >= 1 && at.line as usize <= text.lines().count().max(1) + 1,
+                    "{e}"
+                );
             }
             let _ = e.to_string();
         }

@@ -21,7 +21,8 @@ fuzz_target!(|data: &[u8]| {
         let checked = engine.check_rust(&extracted.facts);
         let mut findings: Vec<_> = checked.findings.into_iter().map(|f| f.finding).collect();
         let mut suppressions = engine.rust_suppressions(&comments, &extracted.facts, &mut findings);
-        let path: std::sync::Arc<std::path::Path> = std::sync::Arc::from(std::path::Path::new("fuzz.rs"));
+        let path: std::sync::Arc<std::path::Path> =
+            std::sync::Arc::from(std::path::Path::new("fuzz.rs"));
         let _ = engine.finish(&path, findings, &mut suppressions);
         let _ = engine.rust_proofs(&extracted.facts, &|_| true);
         let _ = tenant_lint::rust_check::rust_ddl(engine.model().dialect(), &extracted.facts);
