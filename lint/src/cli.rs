@@ -14,7 +14,7 @@ use crate::project::{CheckReport, Overrides, Project, display_path, read_schema}
 use crate::report::Summary;
 use crate::report::baseline::Baseline;
 use crate::report::suppress::Suppression;
-use crate::report::{audit, github, human, json, junit, sarif};
+use crate::report::{audit, explain, github, human, json, junit, sarif};
 use crate::rules;
 
 #[derive(Parser, Debug)]
@@ -347,7 +347,8 @@ fn check(
         }
     }
     if args.explain {
-        write!(out, "{}", project.explain(&diagnostics))?;
+        let proofs = project.proofs(&diagnostics);
+        write!(out, "{}", explain::render(&proofs, project.engine.model()))?;
     }
     Ok(if summary.errors > 0 { 1 } else { 0 })
 }

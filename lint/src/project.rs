@@ -146,6 +146,8 @@ pub struct LoadedFile {
 pub struct Project {
     pub engine: Engine,
     pub files: Vec<LoadedFile>,
+    /// Index into `files` by reported path.
+    by_path: std::collections::HashMap<Arc<Path>, usize>,
 }
 
 /// The outcome of a check.
@@ -317,7 +319,16 @@ impl Project {
         let schema = build_schema(&files, &schema_paths, dialect);
         let engine =
             Engine::new(TenantModel::new(config, schema)).map_err(|e| relativize(e.into()))?;
-        Ok(Project { engine, files })
+        let by_path = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.path.clone(), i))
+            .collect();
+        Ok(Project {
+            engine,
+            files,
+            by_path,
+        })
     }
 
     /// Checks every scanned file (and reports unreadable schema files).
@@ -456,7 +467,7 @@ impl Project {
             .diagnostics
             .iter()
             .map(|d| {
-                let file = self.files.iter().find(|f| f.path == d.path);
+                let file = self.file(&d.path);
                 let path = file
                     .and_then(|f| relative_to(&f.absolute, base))
                     .unwrap_or_else(|| d.path.to_path_buf())
@@ -467,16 +478,14 @@ impl Project {
                 let text = |span: sqlparser::tokenizer::Span| {
                     source.map_or("", |s| &s.text[s.lines().byte_range(&s.text, span)])
                 };
-                let at = (d.line(), d.column());
-                let statement = report
-                    .files
-                    .iter()
-                    .find(|(p, _)| *p == d.path)
+                // `report.files` is in the order of `self.files` (see `check`).
+                let statement = self
+                    .by_path
+                    .get(&d.path)
+                    .and_then(|&i| report.files.get(i))
+                    .filter(|(p, _)| *p == d.path)
                     .and_then(|(_, outcome)| {
-                        outcome.statements.iter().find(|s| {
-                            (s.span.start.line, s.span.start.column) <= at
-                                && at <= (s.span.end.line, s.span.end.column)
-                        })
+                        outcome.statements.iter().find(|s| d.starts_in(s.span))
                     })
                     .map(|s| text(s.span));
                 let fingerprint =
@@ -493,121 +502,37 @@ impl Project {
             .collect()
     }
 
-    /// The proofs attempted for every statement with one of `diagnostics`, as text:
-    /// per tenant table occurrence, whether it is bound and what each conjunct of the
-    /// `WHERE` and `ON` clauses did for it.
-    pub fn explain(&self, diagnostics: &[Diagnostic]) -> String {
-        use crate::analysis::{Role, Verdict};
-        let mut out = String::new();
+    /// The proofs attempted for every statement with one of `diagnostics`, per file
+    /// (for `--explain`, rendered by [`crate::report::explain`]).
+    pub fn proofs<'a>(
+        &'a self,
+        diagnostics: &[Diagnostic],
+    ) -> Vec<(&'a Path, &'a SourceFile, Vec<crate::engine::Proof>)> {
+        let mut out = Vec::new();
         for file in self.files.iter().filter(|f| f.scanned) {
             let mine: Vec<&Diagnostic> =
                 diagnostics.iter().filter(|d| d.path == file.path).collect();
             let Some(source) = file.source.as_ref().filter(|_| !mine.is_empty()) else {
                 continue;
             };
-            let keep = |span: sqlparser::tokenizer::Span| {
-                mine.iter().any(|d| {
-                    let at = (d.line(), d.column());
-                    (span.start.line, span.start.column) <= at
-                        && at <= (span.end.line, span.end.column)
-                })
-            };
+            let keep = |span| mine.iter().any(|d| d.starts_in(span));
             let proofs = match &file.rust {
                 Some(rust) => self.engine.rust_proofs(rust, &keep),
                 None => self.engine.sql_proofs(&source.text, &keep),
             };
-            let text = |span| {
-                let snippet = &source.text[source.lines().byte_range(&source.text, span)];
-                snippet.split_whitespace().collect::<Vec<_>>().join(" ")
-            };
-            for proof in proofs {
-                out.push_str(&format!(
-                    "proof of the statement at {}:{}:{}\n",
-                    file.path.display(),
-                    proof.statement.start.line,
-                    proof.statement.start.column
-                ));
-                if proof.occurrences.is_empty() {
-                    out.push_str("  no tenant table is read or written here\n");
-                }
-                for (table, occ) in &proof.occurrences {
-                    let role = match occ.role {
-                        Role::Read => "read",
-                        Role::InsertSource => "read for an insert",
-                        Role::UpdateTarget => "updated",
-                        Role::DeleteTarget => "deleted from",
-                    };
-                    let name = match &occ.alias {
-                        Some(alias) => format!("{table} {alias}"),
-                        None => table.clone(),
-                    };
-                    out.push_str(&format!(
-                        "  {name} ({role}) at {}:{}: {}\n",
-                        occ.span.start.line,
-                        occ.span.start.column,
-                        if occ.proved {
-                            "bound to the caller's tenant"
-                        } else {
-                            "NOT bound to the caller's tenant"
-                        }
-                    ));
-                    let column = match &self.engine.model().info(occ.table).tenant_column {
-                        Some(c) => format!("`{}.{c}`", occ.alias.as_deref().unwrap_or(table)),
-                        None => "its parent key".to_string(),
-                    };
-                    if occ.considered.is_empty() {
-                        out.push_str("    no WHERE or ON predicate applies to it\n");
-                    }
-                    for considered in &occ.considered {
-                        let why = match &considered.verdict {
-                            Verdict::Unrelated => format!("does not mention {column}"),
-                            Verdict::Binds => "binds it to the caller's tenant".to_string(),
-                            Verdict::Weak(w) => crate::rules::weakness_text(w),
-                            Verdict::Linked(others) => format!(
-                                "equates it with {}, not bound themselves",
-                                others.join(", ")
-                            ),
-                            Verdict::Literal => {
-                                "compares it with a hard-coded tenant, not the caller's".to_string()
-                            }
-                            Verdict::NotProved => {
-                                "the other side is not proved to be the caller's tenant".to_string()
-                            }
-                        };
-                        out.push_str(&format!(
-                            "    {}:{} `{}`: {why}\n",
-                            considered.span.start.line,
-                            considered.span.start.column,
-                            text(considered.span)
-                        ));
-                    }
-                    if !occ.proved
-                        && !occ
-                            .considered
-                            .iter()
-                            .any(|c| !matches!(c.verdict, Verdict::Unrelated))
-                    {
-                        out.push_str(&format!(
-                            "    nothing compares {column} with the tenant parameter{}\n",
-                            if self.engine.model().config.params.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" ({})", self.engine.model().config.params.join(", "))
-                            }
-                        ));
-                    }
-                }
-            }
+            out.push((&*file.path, source, proofs));
         }
         out
     }
 
     /// The source text of a file, for rendering.
     pub fn source(&self, path: &Path) -> Option<&SourceFile> {
-        self.files
-            .iter()
-            .find(|f| &*f.path == path)
-            .and_then(|f| f.source.as_ref())
+        self.file(path).and_then(|f| f.source.as_ref())
+    }
+
+    /// A loaded file by its reported path.
+    pub fn file(&self, path: &Path) -> Option<&LoadedFile> {
+        self.by_path.get(path).map(|&i| &self.files[i])
     }
 }
 

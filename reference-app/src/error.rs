@@ -60,6 +60,16 @@ impl AppError {
             id: id.to_string(),
         }
     }
+
+    /// `Ok` when a scoped write changed a row; `NotFound` when it changed none (the row
+    /// does not exist, or belongs to a client outside the scope: the two look alike).
+    pub fn changed(rows: usize, what: &'static str, id: impl fmt::Display) -> Result<(), AppError> {
+        if rows == 0 {
+            Err(AppError::not_found(what, id))
+        } else {
+            Ok(())
+        }
+    }
 }
 
 impl fmt::Display for AppError {

@@ -91,6 +91,12 @@ impl Diagnostic {
         self.span.start.column.max(1)
     }
 
+    /// Whether the finding starts inside `span` (its statement, say), ends included.
+    pub fn starts_in(&self, span: Span) -> bool {
+        let at = (self.line(), self.column());
+        (span.start.line, span.start.column) <= at && at <= (span.end.line, span.end.column)
+    }
+
     /// The end position; a span with no extent ends one character after its start.
     pub fn end(&self) -> (u64, u64) {
         let end = self.span.end;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod baseline;
 pub mod diagnostic;
+pub mod explain;
 pub mod github;
 pub mod human;
 pub mod json;

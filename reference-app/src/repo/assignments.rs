@@ -117,9 +117,7 @@ pub fn set_user_active(
          WHERE client_id = :client_id AND user_id = :user",
         &[(":active", &active), (":user", &user)],
     )?;
-    if changed == 0 {
-        return Err(AppError::not_found("user assignment", user));
-    }
+    AppError::changed(changed, "user assignment", user)?;
     user_assignment(db, scope, user)
 }
 
@@ -132,9 +130,7 @@ pub fn unassign_user(db: &Db, scope: &TenantScope, user: i64) -> Result<()> {
         "DELETE FROM USER_CLIENT_ASSIGNMENT WHERE client_id = :client_id AND user_id = :user",
         &[(":user", &user)],
     )?;
-    if changed == 0 {
-        return Err(AppError::not_found("user assignment", user));
-    }
+    AppError::changed(changed, "user assignment", user)?;
     Ok(())
 }
 
@@ -231,9 +227,7 @@ pub fn end_employee_assignment(
          WHERE client_id = :client_id AND employee_id = :employee AND valid_from = :from",
         &[(":to", &to), (":employee", &employee), (":from", &from)],
     )?;
-    if changed == 0 {
-        return Err(AppError::not_found("employee assignment", employee));
-    }
+    AppError::changed(changed, "employee assignment", employee)?;
     Ok(())
 }
 
@@ -253,9 +247,7 @@ pub fn remove_employee_assignment(
          WHERE client_id = :client_id AND employee_id = :employee AND valid_from = :from",
         &[(":employee", &employee), (":from", &from)],
     )?;
-    if changed == 0 {
-        return Err(AppError::not_found("employee assignment", employee));
-    }
+    AppError::changed(changed, "employee assignment", employee)?;
     Ok(())
 }
 

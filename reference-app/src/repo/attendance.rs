@@ -181,9 +181,7 @@ pub fn update(
             (":id", &id),
         ],
     )?;
-    if changed == 0 {
-        return Err(AppError::not_found("attendance entry", id));
-    }
+    AppError::changed(changed, "attendance entry", id)?;
     get(db, scope, id)
 }
 
@@ -195,8 +193,6 @@ pub fn delete(db: &Db, scope: &TenantScope, id: i64) -> Result<()> {
          WHERE client_id IN (SELECT value FROM json_each(:scope)) AND attendance_entry_id = :id",
         &[(":id", &id)],
     )?;
-    if changed == 0 {
-        return Err(AppError::not_found("attendance entry", id));
-    }
+    AppError::changed(changed, "attendance entry", id)?;
     Ok(())
 }

@@ -171,8 +171,6 @@ pub fn delete(db: &Db, scope: &TenantScope, id: i64) -> Result<()> {
          WHERE client_id IN (SELECT value FROM json_each(:scope)) AND coverage_entry_id = :id",
         &[(":id", &id)],
     )?;
-    if changed == 0 {
-        return Err(AppError::not_found("coverage entry", id));
-    }
+    AppError::changed(changed, "coverage entry", id)?;
     Ok(())
 }

@@ -140,9 +140,7 @@ pub fn update(
             (":id", &id),
         ],
     )?;
-    if changed == 0 {
-        return Err(AppError::not_found("defect detail", id));
-    }
+    AppError::changed(changed, "defect detail", id)?;
     get(db, scope, id)
 }
 
@@ -154,8 +152,6 @@ pub fn delete(db: &Db, scope: &TenantScope, id: i64) -> Result<()> {
          WHERE client_id IN (SELECT value FROM json_each(:scope)) AND defect_detail_id = :id",
         &[(":id", &id)],
     )?;
-    if changed == 0 {
-        return Err(AppError::not_found("defect detail", id));
-    }
+    AppError::changed(changed, "defect detail", id)?;
     Ok(())
 }

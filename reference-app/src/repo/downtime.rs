@@ -157,9 +157,7 @@ pub fn update(
             (":id", &id),
         ],
     )?;
-    if changed == 0 {
-        return Err(AppError::not_found("downtime entry", id));
-    }
+    AppError::changed(changed, "downtime entry", id)?;
     get(db, scope, id)
 }
 
@@ -171,8 +169,6 @@ pub fn delete(db: &Db, scope: &TenantScope, id: i64) -> Result<()> {
          WHERE client_id IN (SELECT value FROM json_each(:scope)) AND downtime_entry_id = :id",
         &[(":id", &id)],
     )?;
-    if changed == 0 {
-        return Err(AppError::not_found("downtime entry", id));
-    }
+    AppError::changed(changed, "downtime entry", id)?;
     Ok(())
 }

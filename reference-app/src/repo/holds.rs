@@ -222,9 +222,7 @@ pub fn delete(db: &Db, scope: &TenantScope, id: i64) -> Result<()> {
          WHERE client_id IN (SELECT value FROM json_each(:scope)) AND hold_entry_id = :id",
         &[(":id", &id)],
     )?;
-    if changed == 0 {
-        return Err(AppError::not_found("hold", id));
-    }
+    AppError::changed(changed, "hold", id)?;
     Ok(())
 }
 

@@ -222,9 +222,7 @@ pub fn update(
             (":id", &id),
         ],
     )?;
-    if changed == 0 {
-        return Err(AppError::not_found("production entry", id));
-    }
+    AppError::changed(changed, "production entry", id)?;
     get(db, scope, id)
 }
 
@@ -236,8 +234,6 @@ pub fn delete(db: &Db, scope: &TenantScope, id: i64) -> Result<()> {
          WHERE client_id IN (SELECT value FROM json_each(:scope)) AND production_entry_id = :id",
         &[(":id", &id)],
     )?;
-    if changed == 0 {
-        return Err(AppError::not_found("production entry", id));
-    }
+    AppError::changed(changed, "production entry", id)?;
     Ok(())
 }

@@ -243,9 +243,7 @@ pub fn delete(db: &Db, scope: &TenantScope, id: i64) -> Result<()> {
             &[(":id", &id)],
         )
         .map_err(|e| in_use(AppError::from(e), "quality entry", &id.to_string()))?;
-    if changed == 0 {
-        return Err(AppError::not_found("quality entry", id));
-    }
+    AppError::changed(changed, "quality entry", id)?;
     Ok(())
 }
 
