@@ -15,7 +15,8 @@ use rayon::prelude::*;
 use sqlparser::tokenizer::Location;
 
 use crate::engine::{Engine, FileOutcome, ParsedStatement, SplitSql, unparseable, used_lines};
-use crate::extract::prefilter::{blank_unrelated_items, may_hold_sql, nesting_depth};
+use crate::extract::fast;
+use crate::extract::prefilter::{blank_items, item_plan, may_hold_sql, nesting_depth};
 use crate::extract::rust::{RustFacts, extract_file};
 use crate::extract::source::{LineIndex, SourceFile, point};
 use crate::model::files::{canonical, normalize, relative_to, schema_files, skipped_dir};
@@ -646,11 +647,22 @@ fn read_file(
             loaded.source = Some(SourceFile::new(shown, text));
             return loaded;
         }
-        // Items with nothing to report are blanked out (same lines and columns), so syn
-        // parses only the rest; if that split does not parse, the whole file is parsed.
-        let parsed = prefilter
-            .then(|| blank_unrelated_items(&text))
-            .flatten()
+        // Items with nothing to report are skipped; the others are read by the
+        // token-level extractor when they are in its subset of Rust, else by syn, with
+        // the skipped items blanked out (same lines and columns); if that split does not
+        // parse, syn parses the whole file.
+        let plan = prefilter.then(|| item_plan(&text));
+        if let Some(facts) = plan
+            .as_ref()
+            .and_then(|plan| fast::extract(&text, plan, &config.scope_types))
+        {
+            loaded.ddl = rust_ddl(dialect, &facts);
+            loaded.rust = Some(facts);
+            loaded.source = Some(SourceFile::new(shown, text));
+            return loaded;
+        }
+        let parsed = plan
+            .and_then(|plan| blank_items(&text, &plan))
             .and_then(|blanked| syn::parse_file(&blanked).ok())
             .map_or_else(|| syn::parse_file(&text), Ok);
         match parsed {

@@ -62,7 +62,7 @@ impl<'a> TextMap<'a> {
         if at.line == 0 {
             return at;
         }
-        self.sql.text.at.get(self.index(at)).copied().unwrap_or(at)
+        self.sql.text.at.get(self.index(at)).unwrap_or(at)
     }
 }
 
@@ -125,12 +125,12 @@ impl Engine {
             let mut findings = Vec::new();
             if sql.built {
                 findings.push(dynamic(
-                    point_of(sql.text.at.first().copied()),
+                    point_of(sql.text.at.first()),
                     "this SQL is extended at run time (`push_str`, `+=` or a query builder), so the engine cannot see it whole".to_string(),
                     "write the statement whole, with optional filters as `(:p IS NULL OR col = :p)` beside the tenant filter",
                 ));
-                let start = sql.text.at.first().copied().unwrap_or(Location::new(1, 1));
-                let end = sql.text.at.last().copied().unwrap_or(start);
+                let start = sql.text.at.first().unwrap_or(Location::new(1, 1));
+                let end = sql.text.at.last().unwrap_or(start);
                 out.statements.push(StatementSite {
                     span: SqlSpan::new(start, end),
                     function: sql.function.clone(),

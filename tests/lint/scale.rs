@@ -148,6 +148,121 @@ fn every_file_the_prefilter_rejects_holds_no_sql_literal() {
     assert!(checked > 50, "only {checked} files rejected");
 }
 
+/// Every Rust file under `dirs` (outside `target`), with its text.
+fn rust_files(dirs: &[PathBuf]) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    for dir in dirs {
+        for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+            let path = entry.path();
+            let inside = path.strip_prefix(dir).unwrap_or(path);
+            if path.extension().is_none_or(|x| x != "rs")
+                || inside.components().any(|c| c.as_os_str() == "target")
+            {
+                continue;
+            }
+            out.push((path.to_path_buf(), std::fs::read_to_string(path).unwrap()));
+        }
+    }
+    out
+}
+
+/// The syn extractor's facts for `text` with the items `plan` leaves out blanked
+/// equal `fast`'s, which the token-level extractor produced.
+fn same_as_syn(
+    path: &Path,
+    text: &str,
+    plan: &[(std::ops::Range<usize>, bool)],
+    fast: &tenant_lint::extract::rust::RustFacts,
+) {
+    use tenant_lint::extract::prefilter::blank_items;
+    use tenant_lint::extract::rust::extract_file;
+    use tenant_lint::rust_check::span_location;
+    let blanked = blank_items(text, plan).unwrap_or_else(|| text.to_string());
+    let file = syn::parse_file(&blanked).unwrap_or_else(|e| {
+        panic!(
+            "{}: read by the token-level extractor but syn says {e}",
+            path.display()
+        )
+    });
+    let locate = |span: proc_macro2::Span| span_location(span);
+    let syn_facts = extract_file(&file, &locate, &["TenantScope".to_string()]).facts;
+    assert_eq!(
+        format!("{fast:#?}"),
+        format!("{syn_facts:#?}"),
+        "{}",
+        path.display()
+    );
+}
+
+#[test]
+fn the_token_level_extractor_finds_what_syn_finds() {
+    // Over every Rust file of the repository and a corpus: where the token-level
+    // extractor reads a file, its facts (SQL with positions, contexts, statement
+    // lines, span ids, functions, `#[tenant_scoped]` facts) equal the syn extractor's
+    // on the same blanked text.
+    use tenant_lint::extract::fast;
+    use tenant_lint::extract::prefilter::{item_plan, may_hold_sql};
+    let (corpus, _) = corpus("fast");
+    let scope = ["TenantScope".to_string()];
+    let files = rust_files(&[
+        root().join("lint"),
+        root().join("macros"),
+        root().join("reference-app"),
+        root().join("fixtures"),
+        root().join("src"),
+        root().join("tests"),
+        corpus.clone(),
+    ]);
+    let (mut read, mut declined, mut corpus_read) = (0, 0, 0);
+    for (path, text) in &files {
+        if !may_hold_sql(text) {
+            continue;
+        }
+        let in_corpus = path.starts_with(&corpus);
+        let plan = item_plan(text);
+        let Some(fast) = fast::extract(text, &plan, &scope) else {
+            declined += 1;
+            // In the corpus, only ordinary modules whose log line starts like SQL
+            // ("update available") hold code outside the subset (an `impl` block).
+            assert!(
+                !in_corpus || !text.starts_with("//! Repository functions."),
+                "{}: a corpus repository left to syn",
+                path.display()
+            );
+            continue;
+        };
+        read += 1;
+        corpus_read += usize::from(in_corpus);
+        same_as_syn(path, text, &plan, &fast);
+    }
+    // Item by item (each alone, the others blanked), which reaches the items of
+    // files the token-level extractor declines as a whole.
+    let mut items = 0;
+    for (path, text) in &files {
+        let plan = item_plan(text);
+        for k in (0..plan.len()).filter(|&k| plan[k].1) {
+            let alone: Vec<_> = plan
+                .iter()
+                .enumerate()
+                .map(|(j, (range, _))| (range.clone(), j == k))
+                .collect();
+            if let Some(fast) = fast::extract(text, &alone, &scope) {
+                items += 1;
+                same_as_syn(path, text, &alone, &fast);
+            }
+        }
+    }
+    eprintln!(
+        "token-level extractor: read {read} files, left {declined} to syn; read {items} items alone"
+    );
+    assert!(
+        read > 40 && declined > 20,
+        "read {read}, declined {declined}"
+    );
+    assert!(items > read * 3, "{items} items");
+    assert!(corpus_read >= 30, "{corpus_read} corpus files read");
+}
+
 #[test]
 fn the_parallel_scan_reports_exactly_what_a_serial_one_does() {
     let (corpus, _) = corpus("parallel");

@@ -9,8 +9,8 @@ use sqlparser::tokenizer::Location;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Decoded {
     pub text: String,
-    /// `at[i]` is where the `i`-th character of `text` starts; `at[len]` is the end.
-    pub at: Vec<Location>,
+    /// `at.nth(i)` is where the `i`-th character of `text` starts; `at.nth(len)` is the end.
+    pub at: Positions,
 }
 
 impl Decoded {
@@ -21,8 +21,8 @@ impl Decoded {
 
     /// Appends the characters of a finished piece (without its end position).
     pub fn append(&mut self, piece: &Decoded) {
-        for (c, at) in piece.text.chars().zip(&piece.at) {
-            self.push(c, *at);
+        for (c, at) in piece.text.chars().zip(piece.at.iter()) {
+            self.push(c, at);
         }
     }
 
@@ -43,6 +43,81 @@ impl Decoded {
     }
 }
 
+/// A sequence of file positions, one per character, stored as runs: within a run each
+/// position is one column right of the previous one, which is what most of a string's
+/// characters are. A statement of a few hundred characters on one line is one run
+/// (12 bytes) instead of a few hundred positions (16 bytes each).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Positions {
+    runs: Vec<Run>,
+    len: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    /// Index of the run's first position.
+    from: usize,
+    line: u64,
+    column: u64,
+}
+
+impl Run {
+    fn at(&self, i: usize) -> Location {
+        Location::new(self.line, self.column + (i - self.from) as u64)
+    }
+}
+
+impl Positions {
+    pub fn push(&mut self, at: Location) {
+        let extends = self.runs.last().is_some_and(|run| run.at(self.len) == at);
+        if !extends {
+            self.runs.push(Run {
+                from: self.len,
+                line: at.line,
+                column: at.column,
+            });
+        }
+        self.len += 1;
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn get(&self, i: usize) -> Option<Location> {
+        if i >= self.len {
+            return None;
+        }
+        let run = self.runs.partition_point(|r| r.from <= i) - 1;
+        Some(self.runs[run].at(i))
+    }
+
+    /// The `i`-th position; panics past the end, as indexing does.
+    pub fn nth(&self, i: usize) -> Location {
+        self.get(i)
+            .unwrap_or_else(|| panic!("position {i} of {}", self.len))
+    }
+
+    pub fn first(&self) -> Option<Location> {
+        self.get(0)
+    }
+
+    pub fn last(&self) -> Option<Location> {
+        self.len.checked_sub(1).and_then(|i| self.get(i))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Location> + '_ {
+        self.runs.iter().enumerate().flat_map(move |(k, run)| {
+            let end = self.runs.get(k + 1).map_or(self.len, |next| next.from);
+            (run.from..end).map(move |i| run.at(i))
+        })
+    }
+}
+
 /// Decodes a string literal as written (`"…"`, `r#"…"#`), starting at `start` in the
 /// file. `None` for byte strings, C strings and anything that is not a string literal.
 pub fn decode(repr: &str, start: Location) -> Option<Decoded> {
@@ -53,7 +128,7 @@ pub fn decode(repr: &str, start: Location) -> Option<Decoded> {
     let mut chars = repr.chars().peekable();
     let mut out = Decoded {
         text: String::with_capacity(repr.len()),
-        at: Vec::with_capacity(repr.len() + 1),
+        at: Positions::default(),
     };
     match chars.peek()? {
         'r' => {
@@ -187,20 +262,21 @@ pub struct FormatString {
 /// Splits a decoded format string at its holes; `{{` and `}}` are literal braces.
 pub fn format_holes(decoded: &Decoded) -> FormatString {
     let chars: Vec<char> = decoded.text.chars().collect();
+    let at: Vec<Location> = decoded.at.iter().collect();
     let mut out = FormatString::default();
     let mut part = Decoded::default();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         if (c == '{' || c == '}') && chars.get(i + 1) == Some(&c) {
-            part.push(c, decoded.at[i]);
+            part.push(c, at[i]);
             i += 2;
             continue;
         }
         if c == '{' {
             let close = chars[i..].iter().position(|&c| c == '}').map(|p| i + p);
             let Some(close) = close else {
-                part.push(c, decoded.at[i]);
+                part.push(c, at[i]);
                 i += 1;
                 continue;
             };
@@ -208,26 +284,21 @@ pub fn format_holes(decoded: &Decoded) -> FormatString {
             let name = inner.split(':').next().unwrap_or("").trim();
             let name = (!name.is_empty() && !name.chars().all(|c| c.is_ascii_digit()))
                 .then(|| name.to_string());
-            part.at.push(decoded.at[i]);
+            part.at.push(at[i]);
             out.parts.push(std::mem::take(&mut part));
             out.holes.push(Hole {
                 name,
                 written: chars[i..=close].iter().collect(),
-                at: decoded.at[i],
+                at: at[i],
             });
             i = close + 1;
             continue;
         }
-        part.push(c, decoded.at[i]);
+        part.push(c, at[i]);
         i += 1;
     }
-    part.at.push(
-        decoded
-            .at
-            .get(chars.len())
-            .copied()
-            .unwrap_or(Location::new(1, 1)),
-    );
+    part.at
+        .push(decoded.at.get(chars.len()).unwrap_or(Location::new(1, 1)));
     out.parts.push(part);
     out
 }
@@ -244,9 +315,9 @@ mod tests {
     fn plain_string_positions_follow_the_source() {
         let d = decode("\"SELECT *\"", at(3, 10)).unwrap();
         assert_eq!(d.text, "SELECT *");
-        assert_eq!(d.at[0], at(3, 11));
-        assert_eq!(d.at[7], at(3, 18));
-        assert_eq!(d.at[8], at(3, 19));
+        assert_eq!(d.at.nth(0), at(3, 11));
+        assert_eq!(d.at.nth(7), at(3, 18));
+        assert_eq!(d.at.nth(8), at(3, 19));
     }
 
     #[test]
@@ -262,7 +333,7 @@ mod tests {
     fn line_continuation_skips_the_newline_and_indentation() {
         let d = decode("\"SELECT *\\\n      FROM job\"", at(1, 1)).unwrap();
         assert_eq!(d.text, "SELECT *FROM job");
-        assert_eq!(d.at[8], at(2, 7));
+        assert_eq!(d.at.nth(8), at(2, 7));
     }
 
     #[test]
@@ -270,9 +341,41 @@ mod tests {
         let d = decode("r#\"SELECT *\n  FROM \"job\"\n WHERE é = 1\"#", at(5, 9)).unwrap();
         assert_eq!(d.text, "SELECT *\n  FROM \"job\"\n WHERE é = 1");
         let f = d.text.find("FROM").unwrap();
-        assert_eq!(d.at[d.text[..f].chars().count()], at(6, 3));
+        assert_eq!(d.at.nth(d.text[..f].chars().count()), at(6, 3));
         let one = d.text.chars().count() - 1;
-        assert_eq!(d.at[one], at(7, 12));
+        assert_eq!(d.at.nth(one), at(7, 12));
+    }
+
+    #[test]
+    fn positions_in_runs_read_back_as_pushed() {
+        // Runs of columns, a jump, a new line, a position repeated (a format hole's
+        // placeholder), a step back (an escape decoded earlier in the line).
+        let pushed = [
+            at(3, 11),
+            at(3, 12),
+            at(3, 13),
+            at(3, 15),
+            at(4, 1),
+            at(4, 1),
+            at(4, 1),
+            at(4, 2),
+            at(2, 9),
+            at(2, 10),
+        ];
+        let mut positions = Positions::default();
+        for p in pushed {
+            positions.push(p);
+        }
+        assert_eq!(positions.len(), pushed.len());
+        assert_eq!(positions.iter().collect::<Vec<_>>(), pushed);
+        for (i, p) in pushed.iter().enumerate() {
+            assert_eq!(positions.get(i), Some(*p), "position {i}");
+        }
+        assert_eq!(positions.get(pushed.len()), None);
+        assert_eq!(positions.first(), Some(at(3, 11)));
+        assert_eq!(positions.last(), Some(at(2, 10)));
+        // Three columns in a row are one run; the whole sequence is six.
+        assert_eq!(positions.runs.len(), 6);
     }
 
     #[test]

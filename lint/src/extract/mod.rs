@@ -1,5 +1,7 @@
 //! Where SQL comes from: `.sql` files and, with positions mapped back, Rust sources.
 
+#[cfg(feature = "rust")]
+pub mod fast;
 pub mod literal;
 pub mod parse;
 #[cfg(feature = "rust")]

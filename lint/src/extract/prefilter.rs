@@ -367,23 +367,34 @@ fn is_constant(item: &str) -> bool {
 /// If the split into items is wrong (an unusual construct), the blanked text does not
 /// parse, and the caller parses the whole file instead.
 pub fn blank_unrelated_items(text: &str) -> Option<String> {
-    let items = top_level_items(text);
-    let keep: Vec<bool> = items
-        .iter()
+    blank_items(text, &item_plan(text))
+}
+
+/// The file's top-level items, each with whether the scan needs it: a `const` or
+/// `static` (a `format!` hole may name it) or an item that may hold SQL.
+pub fn item_plan(text: &str) -> Vec<(std::ops::Range<usize>, bool)> {
+    top_level_items(text)
+        .into_iter()
         .map(|r| {
             let item = &text[r.clone()];
-            is_constant(item) || may_hold_sql(item)
+            let keep = is_constant(item) || may_hold_sql(item);
+            (r, keep)
         })
-        .collect();
-    if keep.iter().all(|&k| k) {
+        .collect()
+}
+
+/// The text with the items `plan` does not keep blanked out (same lines and
+/// columns); `None` when it keeps them all.
+pub fn blank_items(text: &str, plan: &[(std::ops::Range<usize>, bool)]) -> Option<String> {
+    if plan.iter().all(|(_, keep)| *keep) {
         return None;
     }
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for (range, keep) in items.iter().zip(keep) {
+    for (range, keep) in plan {
         out.push_str(&text[at..range.start]);
         let item = &text[range.clone()];
-        if keep {
+        if *keep {
             out.push_str(item);
         } else {
             out.extend(

@@ -159,7 +159,7 @@ pub struct Extracted {
 }
 
 /// Method calls whose string arguments are SQL.
-const SINK_METHODS: &[&str] = &[
+pub(crate) const SINK_METHODS: &[&str] = &[
     "execute",
     "execute_batch",
     "prepare",
@@ -194,7 +194,7 @@ const SINK_METHODS: &[&str] = &[
 ];
 
 /// Free functions (`sqlx::query(...)`) whose string arguments are SQL.
-const SINK_FUNCTIONS: &[&str] = &[
+pub(crate) const SINK_FUNCTIONS: &[&str] = &[
     "query",
     "query_as",
     "query_scalar",
@@ -207,7 +207,7 @@ const SINK_FUNCTIONS: &[&str] = &[
 ];
 
 /// Macros whose string arguments are SQL (sqlx).
-const SINK_MACROS: &[&str] = &[
+pub(crate) const SINK_MACROS: &[&str] = &[
     "query",
     "query_as",
     "query_scalar",
@@ -217,7 +217,7 @@ const SINK_MACROS: &[&str] = &[
 ];
 
 /// Macros naming a SQL file (sqlx).
-const FILE_MACROS: &[&str] = &[
+pub(crate) const FILE_MACROS: &[&str] = &[
     "query_file",
     "query_file_as",
     "query_file_scalar",
@@ -523,7 +523,7 @@ impl<'a> Collector<'a> {
                     let start = text.text.chars().count();
                     text.append(&piece);
                     pieces.push((start..text.text.chars().count(), span));
-                    end = *piece.at.last()?;
+                    end = piece.at.last()?;
                 }
                 text.finish(end);
                 Some(self.new_candidate(text, mac.span(), pieces))
@@ -631,7 +631,7 @@ impl<'a> Collector<'a> {
                 }
             }
         }
-        text.finish(*decoded.at.last().expect("finished"));
+        text.finish(decoded.at.last().expect("finished"));
         let n = text.char_count();
         let i = self.new_candidate(text, lit.span(), vec![(0..n, lit.span())]);
         self.candidates[i].sql.holes = holes;
@@ -892,7 +892,7 @@ fn is_tenant_scoped(attr: &syn::Attribute) -> bool {
         .is_some_and(|s| s.ident == "tenant_scoped")
 }
 
-fn sql_like_name(name: &str) -> bool {
+pub(crate) fn sql_like_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     ["sql", "query", "stmt", "statement"]
         .iter()
@@ -1084,7 +1084,7 @@ impl Repo {
         let sql = &found.facts.sql[0];
         let w = sql.text.text.find("WHERE").unwrap();
         let index = sql.text.text[..w].chars().count();
-        assert_eq!(sql.text.at[index], Location::new(4, 9));
+        assert_eq!(sql.text.at.nth(index), Location::new(4, 9));
         assert_eq!(sql.statement_line, 2);
     }
 }
