@@ -16,7 +16,7 @@ use sqlparser::tokenizer::Location;
 
 use crate::engine::{Engine, FileOutcome, ParsedStatement, SplitSql, unparseable, used_lines};
 use crate::extract::fast;
-use crate::extract::prefilter::{blank_items, item_plan, may_hold_sql, nesting_depth};
+use crate::extract::prefilter::{blank_items, may_hold_sql, outline, plan_items};
 use crate::extract::rust::{RustFacts, extract_file};
 use crate::extract::source::{LineIndex, SourceFile, point};
 use crate::model::files::{canonical, normalize, relative_to, schema_files, skipped_dir};
@@ -636,7 +636,7 @@ fn read_file(
             // the file holds no statement, and is not parsed (nor kept).
             return loaded;
         }
-        let depth = nesting_depth(&text);
+        let (items, depth) = outline(&text);
         if depth > MAX_RUST_NESTING {
             loaded.problem = Some(unreadable(
                 Location::new(1, 1),
@@ -651,7 +651,7 @@ fn read_file(
         // token-level extractor when they are in its subset of Rust, else by syn, with
         // the skipped items blanked out (same lines and columns); if that split does not
         // parse, syn parses the whole file.
-        let plan = prefilter.then(|| item_plan(&text));
+        let plan = prefilter.then(|| plan_items(&text, items));
         if let Some(facts) = plan
             .as_ref()
             .and_then(|plan| fast::extract(&text, plan, &config.scope_types))

@@ -90,6 +90,7 @@ pub fn rust_ddl(
             || sql.built
             || !sql.holes.is_empty()
             || !starts_like_sql(&sql.text.text)
+            || !mentions_ddl_keyword(&sql.text.text)
         {
             continue;
         }
@@ -104,6 +105,22 @@ pub fn rust_ddl(
         }
     }
     out
+}
+
+/// Whether `text` holds `CREATE`, `ALTER` or `DROP` (any case) anywhere: a statement
+/// without one cannot be schema (see [`SplitSql::is_ddl`]), so text without one need
+/// not be split.
+fn mentions_ddl_keyword(text: &str) -> bool {
+    let b = text.as_bytes();
+    (0..b.len()).any(|i| {
+        let rest = &b[i..];
+        match b[i] | 0x20 {
+            b'c' => rest.len() >= 6 && rest[..6].eq_ignore_ascii_case(b"create"),
+            b'a' => rest.len() >= 5 && rest[..5].eq_ignore_ascii_case(b"alter"),
+            b'd' => rest.len() >= 4 && rest[..4].eq_ignore_ascii_case(b"drop"),
+            _ => false,
+        }
+    })
 }
 
 impl Engine {
@@ -461,4 +478,31 @@ pub fn span_location(span: proc_macro2::Span) -> Location {
 #[cfg(not(feature = "cli"))]
 pub fn span_location(_: proc_macro2::Span) -> Location {
     Location::new(1, 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions_ddl_keyword;
+
+    #[test]
+    fn the_ddl_keyword_filter_sees_every_schema_statement() {
+        for text in [
+            "CREATE TABLE job (id INTEGER)",
+            "select 1; create index i on job (id)",
+            "Alter TABLE job ADD COLUMN x",
+            "DROP TABLE job",
+            "-- first\ndrop view v",
+        ] {
+            assert!(mentions_ddl_keyword(text), "{text}");
+        }
+        for text in [
+            "SELECT * FROM job",
+            "UPDATE job SET a = 1",
+            "",
+            "cre",
+            "dro",
+        ] {
+            assert!(!mentions_ddl_keyword(text), "{text}");
+        }
+    }
 }

@@ -302,10 +302,18 @@ fn ident(text: &str, i: usize, end: usize, out: &mut Vec<Tok>) -> Option<usize> 
 }
 
 fn ident_end(text: &str, i: usize, end: usize) -> usize {
-    text[i..end]
+    let b = text.as_bytes();
+    let mut j = i;
+    while j < end && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+        j += 1;
+    }
+    if j == end || b[j] < 0x80 {
+        return j;
+    }
+    text[j..end]
         .char_indices()
         .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
-        .map_or(end, |(k, _)| i + k)
+        .map_or(end, |(k, _)| j + k)
 }
 
 /// The index just past the closing `"` of a string whose body starts at `i`.

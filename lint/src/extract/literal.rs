@@ -26,6 +26,19 @@ impl Decoded {
         }
     }
 
+    /// Appends a run of characters without line breaks that starts at `pos`, and moves
+    /// `pos` past it.
+    fn push_run(&mut self, run: &str, pos: &mut Cursor) {
+        let n = if run.is_ascii() {
+            run.len()
+        } else {
+            run.chars().count()
+        };
+        self.text.push_str(run);
+        self.at.push_run(pos.location(), n);
+        pos.column += n as u64;
+    }
+
     /// Appends text that stands at one position (a placeholder for a format hole).
     pub fn append_at(&mut self, text: &str, at: Location) {
         for c in text.chars() {
@@ -80,6 +93,22 @@ impl Positions {
         self.len += 1;
     }
 
+    /// Pushes `n` positions that follow `at` column by column.
+    pub fn push_run(&mut self, at: Location, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let extends = self.runs.last().is_some_and(|run| run.at(self.len) == at);
+        if !extends {
+            self.runs.push(Run {
+                from: self.len,
+                line: at.line,
+                column: at.column,
+            });
+        }
+        self.len += n;
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }
@@ -120,104 +149,120 @@ impl Positions {
 
 /// Decodes a string literal as written (`"…"`, `r#"…"#`), starting at `start` in the
 /// file. `None` for byte strings, C strings and anything that is not a string literal.
+/// Runs of ordinary characters are copied whole; only escapes and line breaks are
+/// looked at one by one.
 pub fn decode(repr: &str, start: Location) -> Option<Decoded> {
+    let b = repr.as_bytes();
     let mut pos = Cursor {
         line: start.line,
         column: start.column,
     };
-    let mut chars = repr.chars().peekable();
     let mut out = Decoded {
         text: String::with_capacity(repr.len()),
         at: Positions::default(),
     };
-    match chars.peek()? {
-        'r' => {
-            chars.next();
-            pos.advance('r');
-            let mut hashes = 0;
-            while chars.peek() == Some(&'#') {
-                chars.next();
-                pos.advance('#');
-                hashes += 1;
-            }
-            if chars.next()? != '"' {
+    match b.first()? {
+        b'r' => {
+            let hashes = b[1..].iter().take_while(|&&c| c == b'#').count();
+            if b.get(1 + hashes) != Some(&b'"') {
                 return None;
             }
-            pos.advance('"');
-            let body: Vec<char> = chars.collect();
-            let closing = body.len().checked_sub(1 + hashes)?;
-            for &c in &body[..closing] {
-                out.push(c, pos.location());
-                pos.advance(c);
+            let body = 2 + hashes;
+            // The closing quote and hashes (`"#`) end the literal.
+            let closing = repr.len().checked_sub(1 + hashes)?;
+            if closing < body || !repr.is_char_boundary(closing) {
+                return None;
+            }
+            pos.column += body as u64;
+            for (k, line) in repr[body..closing].split('\n').enumerate() {
+                if k > 0 {
+                    out.push('\n', pos.location());
+                    pos.advance('\n');
+                }
+                out.push_run(line, &mut pos);
             }
             out.at.push(pos.location());
             Some(out)
         }
-        '"' => {
-            chars.next();
-            pos.advance('"');
-            while let Some(c) = chars.next() {
-                match c {
-                    '"' => {
+        b'"' => {
+            pos.column += 1;
+            let mut i = 1;
+            loop {
+                let special = b[i..]
+                    .iter()
+                    .position(|&c| matches!(c, b'"' | b'\\' | b'\n'))
+                    .map(|p| i + p)?;
+                out.push_run(&repr[i..special], &mut pos);
+                match b[special] {
+                    b'"' => {
                         out.at.push(pos.location());
                         return Some(out);
                     }
-                    '\\' => {
-                        let at = pos.location();
-                        pos.advance('\\');
-                        let escaped = chars.next()?;
-                        pos.advance(escaped);
-                        let value = match escaped {
-                            'n' => '\n',
-                            't' => '\t',
-                            'r' => '\r',
-                            '0' => '\0',
-                            '\\' | '\'' | '"' => escaped,
-                            'x' => {
-                                let hex: String = (0..2).filter_map(|_| chars.next()).collect();
-                                hex.chars().for_each(|h| pos.advance(h));
-                                char::from(u8::from_str_radix(&hex, 16).ok()?)
-                            }
-                            'u' => {
-                                let mut hex = String::new();
-                                for h in chars.by_ref() {
-                                    pos.advance(h);
-                                    if h == '}' {
-                                        break;
-                                    }
-                                    if h != '{' {
-                                        hex.push(h);
-                                    }
-                                }
-                                char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?
-                            }
-                            '\n' | '\r' => {
-                                // A line continuation: the newline and the next line's
-                                // leading whitespace are not part of the string.
-                                if escaped == '\r' && chars.peek() == Some(&'\n') {
-                                    chars.next();
-                                    pos.advance('\n');
-                                }
-                                while chars.peek().is_some_and(|c| c.is_whitespace()) {
-                                    let w = chars.next().expect("peeked");
-                                    pos.advance(w);
-                                }
-                                continue;
-                            }
-                            _ => return None,
-                        };
-                        out.push(value, at);
+                    b'\n' => {
+                        out.push('\n', pos.location());
+                        pos.advance('\n');
+                        i = special + 1;
                     }
-                    c => {
-                        out.push(c, pos.location());
-                        pos.advance(c);
-                    }
+                    _ => i = special + 1 + escape(&repr[special + 1..], &mut pos, &mut out)?,
                 }
             }
-            None
         }
         _ => None,
     }
+}
+
+/// Decodes the escape after a `\\` (whose position `pos` is at) into `out`; returns
+/// how many bytes of `rest` it took.
+fn escape(rest: &str, pos: &mut Cursor, out: &mut Decoded) -> Option<usize> {
+    let at = pos.location();
+    pos.advance('\\');
+    let mut chars = rest.char_indices().peekable();
+    let mut next = || chars.next().map(|(_, c)| c);
+    let escaped = next()?;
+    pos.advance(escaped);
+    let value = match escaped {
+        'n' => Some('\n'),
+        't' => Some('\t'),
+        'r' => Some('\r'),
+        '0' => Some('\0'),
+        '\\' | '\'' | '"' => Some(escaped),
+        'x' => {
+            let hex: String = (0..2).filter_map(|_| next()).collect();
+            hex.chars().for_each(|h| pos.advance(h));
+            Some(char::from(u8::from_str_radix(&hex, 16).ok()?))
+        }
+        'u' => {
+            let mut hex = String::new();
+            while let Some(h) = next() {
+                pos.advance(h);
+                if h == '}' {
+                    break;
+                }
+                if h != '{' {
+                    hex.push(h);
+                }
+            }
+            Some(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?)
+        }
+        '\n' | '\r' => {
+            // A line continuation: the newline and the next line's leading whitespace
+            // are not part of the string.
+            if escaped == '\r' && chars.peek().is_some_and(|&(_, c)| c == '\n') {
+                chars.next();
+                pos.advance('\n');
+            }
+            while let Some(&(_, w)) = chars.peek().filter(|(_, c)| c.is_whitespace()) {
+                chars.next();
+                pos.advance(w);
+            }
+            None
+        }
+        _ => return None,
+    };
+    if let Some(value) = value {
+        out.push(value, at);
+    }
+    Some(chars.peek().map_or(rest.len(), |&(i, _)| i))
 }
 
 struct Cursor {
@@ -306,9 +351,142 @@ pub fn format_holes(decoded: &Decoded) -> FormatString {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     fn at(line: u64, column: u64) -> Location {
         Location::new(line, column)
+    }
+
+    /// The character-by-character decoder `decode` replaced, kept as its reference.
+    fn reference_decode(repr: &str, start: Location) -> Option<Decoded> {
+        let mut pos = Cursor {
+            line: start.line,
+            column: start.column,
+        };
+        let mut chars = repr.chars().peekable();
+        let mut out = Decoded::default();
+        match chars.peek()? {
+            'r' => {
+                chars.next();
+                pos.advance('r');
+                let mut hashes = 0;
+                while chars.peek() == Some(&'#') {
+                    chars.next();
+                    pos.advance('#');
+                    hashes += 1;
+                }
+                if chars.next()? != '"' {
+                    return None;
+                }
+                pos.advance('"');
+                let body: Vec<char> = chars.collect();
+                let closing = body.len().checked_sub(1 + hashes)?;
+                for &c in &body[..closing] {
+                    out.push(c, pos.location());
+                    pos.advance(c);
+                }
+                out.at.push(pos.location());
+                Some(out)
+            }
+            '"' => {
+                chars.next();
+                pos.advance('"');
+                while let Some(c) = chars.next() {
+                    match c {
+                        '"' => {
+                            out.at.push(pos.location());
+                            return Some(out);
+                        }
+                        '\\' => {
+                            let at = pos.location();
+                            pos.advance('\\');
+                            let escaped = chars.next()?;
+                            pos.advance(escaped);
+                            let value = match escaped {
+                                'n' => '\n',
+                                't' => '\t',
+                                'r' => '\r',
+                                '0' => '\0',
+                                '\\' | '\'' | '"' => escaped,
+                                'x' => {
+                                    let hex: String = (0..2).filter_map(|_| chars.next()).collect();
+                                    hex.chars().for_each(|h| pos.advance(h));
+                                    char::from(u8::from_str_radix(&hex, 16).ok()?)
+                                }
+                                'u' => {
+                                    let mut hex = String::new();
+                                    for h in chars.by_ref() {
+                                        pos.advance(h);
+                                        if h == '}' {
+                                            break;
+                                        }
+                                        if h != '{' {
+                                            hex.push(h);
+                                        }
+                                    }
+                                    char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?
+                                }
+                                '\n' | '\r' => {
+                                    // A line continuation: the newline and the next line's
+                                    // leading whitespace are not part of the string.
+                                    if escaped == '\r' && chars.peek() == Some(&'\n') {
+                                        chars.next();
+                                        pos.advance('\n');
+                                    }
+                                    while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                                        let w = chars.next().expect("peeked");
+                                        pos.advance(w);
+                                    }
+                                    continue;
+                                }
+                                _ => return None,
+                            };
+                            out.push(value, at);
+                        }
+                        c => {
+                            out.push(c, pos.location());
+                            pos.advance(c);
+                        }
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decoding_in_runs_matches_decoding_char_by_char(
+            body in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::string::string_regex("[a-zA-Z0-9 ,.:()=*']{0,12}").unwrap(),
+                    proptest::sample::select(vec![
+                        "\\n", "\\t", "\\\"", "\\\\", "\\x41", "\\u{e9}", "\\u{1F600}",
+                        "\\\n    ", "\\\r\n  \t", "\n", "é", "€", "\t", "\r",
+                    ]).prop_map(str::to_string),
+                ],
+                0..12,
+            ),
+            raw in proptest::bool::ANY,
+            line in 1u64..50,
+            column in 1u64..80,
+        ) {
+            let body: String = body.concat();
+            let repr = if raw {
+                format!("r#\"{}\"#", body.replace('\\', "/"))
+            } else {
+                format!("\"{body}\"")
+            };
+            let start = at(line, column);
+            let new = decode(&repr, start);
+            let old = reference_decode(&repr, start);
+            proptest::prop_assert_eq!(
+                new.as_ref().map(|d| (&d.text, d.at.iter().collect::<Vec<_>>())),
+                old.as_ref().map(|d| (&d.text, d.at.iter().collect::<Vec<_>>())),
+                "{}", repr
+            );
+        }
     }
 
     #[test]

@@ -277,27 +277,26 @@ fn structure(text: &str, mut on: impl FnMut(usize, u8)) {
 /// The deepest nesting of `(`, `[` and `{` outside comments, strings and character
 /// literals.
 pub fn nesting_depth(text: &str) -> usize {
-    let (mut depth, mut max) = (0usize, 0usize);
-    structure(text, |_, c| match c {
-        b'(' | b'[' | b'{' => {
-            depth += 1;
-            max = max.max(depth);
-        }
-        b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-        _ => {}
-    });
-    max
+    outline(text).1
 }
 
 /// The file's top-level items as byte ranges: each ends at a `}` or `;` at nesting
 /// depth 0 (a `;` right after such a `}` belongs to it), and includes the comments and
 /// attributes before it.
 fn top_level_items(text: &str) -> Vec<std::ops::Range<usize>> {
+    outline(text).0
+}
+
+/// [`top_level_items`] and [`nesting_depth`] in one pass over the text.
+pub fn outline(text: &str) -> (Vec<std::ops::Range<usize>>, usize) {
     let mut items = Vec::new();
     let mut start = 0;
-    let mut depth = 0usize;
+    let (mut depth, mut max) = (0usize, 0usize);
     structure(text, |i, c| match c {
-        b'(' | b'[' | b'{' => depth += 1,
+        b'(' | b'[' | b'{' => {
+            depth += 1;
+            max = max.max(depth);
+        }
         b')' | b']' | b'}' => {
             depth = depth.saturating_sub(1);
             if depth == 0 && c == b'}' {
@@ -306,7 +305,6 @@ fn top_level_items(text: &str) -> Vec<std::ops::Range<usize>> {
             }
         }
         b';' if depth == 0 => {
-            // `const F: T = { … };`: the `;` joins the item its `}` ended.
             if text[start..i].trim().is_empty()
                 && let Some(last) = items.last_mut()
             {
@@ -321,7 +319,7 @@ fn top_level_items(text: &str) -> Vec<std::ops::Range<usize>> {
     if start < text.len() {
         items.push(start..text.len());
     }
-    items
+    (items, max)
 }
 
 /// Whether an item is a `const` or `static` (their strings fill `format!` holes
@@ -373,7 +371,15 @@ pub fn blank_unrelated_items(text: &str) -> Option<String> {
 /// The file's top-level items, each with whether the scan needs it: a `const` or
 /// `static` (a `format!` hole may name it) or an item that may hold SQL.
 pub fn item_plan(text: &str) -> Vec<(std::ops::Range<usize>, bool)> {
-    top_level_items(text)
+    plan_items(text, top_level_items(text))
+}
+
+/// [`item_plan`] for items already split by [`outline`].
+pub fn plan_items(
+    text: &str,
+    items: Vec<std::ops::Range<usize>>,
+) -> Vec<(std::ops::Range<usize>, bool)> {
+    items
         .into_iter()
         .map(|r| {
             let item = &text[r.clone()];
