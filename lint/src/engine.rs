@@ -45,8 +45,10 @@ pub struct ParsedSql {
 pub struct SplitSql<'t> {
     text: &'t str,
     dialect: Dialect,
-    /// `None` when positions in the text are positions in the file.
+    /// `None` when positions in the text are positions in the file, shifted to `origin`.
     map: Option<&'t dyn Fn(Location) -> Location>,
+    /// Where the text starts in the file, when `map` is `None`.
+    origin: Location,
     raw: Vec<RawStatement>,
     /// Each statement's extent in the file.
     pub spans: Vec<Span>,
@@ -63,8 +65,25 @@ impl<'t> SplitSql<'t> {
         dialect: Dialect,
         map: Option<&'t dyn Fn(Location) -> Location>,
     ) -> Self {
+        Self::split(text, dialect, map, Location::new(1, 1))
+    }
+
+    /// Splits `text` that lies in its file from `origin` on exactly as written (a
+    /// one-line Rust literal without escapes, a raw string): positions are shifted,
+    /// not looked up, as for a `.sql` file.
+    pub fn at(text: &'t str, dialect: Dialect, origin: Location) -> Self {
+        Self::split(text, dialect, None, origin)
+    }
+
+    fn split(
+        text: &'t str,
+        dialect: Dialect,
+        map: Option<&'t dyn Fn(Location) -> Location>,
+        origin: Location,
+    ) -> Self {
         let split = split_statements(text, dialect);
-        let map_at = |at: Location| map.map_or(at, |m| m(at));
+        let shift = crate::extract::parse::offset_map(origin);
+        let map_at = |at: Location| map.map_or_else(|| shift(at), |m| m(at));
         let spans = split
             .statements
             .iter()
@@ -79,6 +98,7 @@ impl<'t> SplitSql<'t> {
             text,
             dialect,
             map,
+            origin,
             raw: split.statements,
             spans,
             comments,
@@ -98,7 +118,7 @@ impl<'t> SplitSql<'t> {
         let raw = &self.raw[i];
         if raw.range.len() > MAX_STATEMENT_BYTES {
             return Err(ParseFailure {
-                at: self.map.map_or(raw.start, |m| m(raw.start)),
+                at: self.map_at(raw.start),
                 message: format!(
                     "a statement of {} bytes is larger than the {} MiB the engine analyses",
                     raw.range.len(),
@@ -106,12 +126,20 @@ impl<'t> SplitSql<'t> {
                 ),
             });
         }
-        parse_statement_at(
-            &self.text[raw.range.clone()],
-            self.dialect,
-            raw.start,
-            self.map,
-        )
+        // Without a map, the statement's start in the file is its start in the text
+        // shifted to the origin, and the two shifts compose into one.
+        let start = match self.map {
+            Some(_) => raw.start,
+            None => self.map_at(raw.start),
+        };
+        parse_statement_at(&self.text[raw.range.clone()], self.dialect, start, self.map)
+    }
+
+    fn map_at(&self, at: Location) -> Location {
+        match self.map {
+            Some(map) => map(at),
+            None => crate::extract::parse::offset_map(self.origin)(at),
+        }
     }
 
     /// Whether statement `i` changes the schema (`CREATE`, `ALTER`, `DROP`), judged by

@@ -260,14 +260,19 @@ impl Project {
         }
         let schema_paths = schema_files(&config).map_err(|e| relativize(e.into()))?;
 
-        let scanned_set: HashSet<PathBuf> = scanned.iter().map(|(abs, _)| canonical(abs)).collect();
-        let mut to_read: Vec<(PathBuf, PathBuf, bool)> = scanned
-            .into_iter()
-            .map(|(abs, shown)| (abs, shown, true))
-            .collect();
+        // Each file's canonical path, in the order of `files`.
+        let mut canonicals: Vec<PathBuf> = Vec::with_capacity(scanned.len());
+        let mut to_read: Vec<(PathBuf, PathBuf, bool)> = Vec::with_capacity(scanned.len());
+        for (abs, shown, canonical) in scanned {
+            to_read.push((abs, shown, true));
+            canonicals.push(canonical);
+        }
+        let scanned_set: HashSet<PathBuf> = canonicals.iter().cloned().collect();
         for path in &schema_paths {
-            if !scanned_set.contains(&canonical(path)) {
+            let canonical = canonical(path);
+            if !scanned_set.contains(&canonical) {
                 to_read.push((path.clone(), display_path(path, cwd), false));
+                canonicals.push(canonical);
             }
         }
         let dialect = config.dialect;
@@ -281,7 +286,7 @@ impl Project {
         });
         // `include_str!("x.sql")` files outside the scanned paths are checked too; a
         // file of another kind (`include_str!("config.toml")`) only if it reads as SQL.
-        let mut loaded: HashSet<PathBuf> = files.iter().map(|f| canonical(&f.absolute)).collect();
+        let mut loaded: HashSet<PathBuf> = canonicals.iter().cloned().collect();
         let mut included = Vec::new();
         for file in &files {
             let Some(rust) = &file.rust else { continue };
@@ -297,7 +302,9 @@ impl Project {
                 {
                     continue;
                 }
-                if loaded.insert(canonical(&absolute)) {
+                let canonical = canonical(&absolute);
+                if loaded.insert(canonical.clone()) {
+                    canonicals.push(canonical);
                     included.push(read_file(
                         &absolute,
                         &display_path(&absolute, cwd),
@@ -315,9 +322,12 @@ impl Project {
                 0,
                 read_database(&absolute, &display_path(&absolute, cwd), dialect)?,
             );
+            canonicals.insert(0, absolute);
         }
 
-        let schema = build_schema(&files, &schema_paths, dialect);
+        let schema_set: HashSet<PathBuf> = schema_paths.iter().map(|p| canonical(p)).collect();
+        let configured: Vec<bool> = canonicals.iter().map(|c| schema_set.contains(c)).collect();
+        let schema = build_schema(&files, &configured, dialect);
         let engine =
             Engine::new(TenantModel::new(config, schema)).map_err(|e| relativize(e.into()))?;
         let by_path = files
@@ -537,18 +547,18 @@ impl Project {
     }
 }
 
-/// Applies the DDL of a live database (`--db`), then of the configured schema files,
-/// then of the scanned files, each group in migration order.
-fn build_schema(files: &[LoadedFile], schema_paths: &[PathBuf], dialect: Dialect) -> Schema {
+/// Applies the DDL of a live database (`--db`), then of the configured schema files
+/// (`is_configured[i]` for `files[i]`), then of the scanned files, each group in
+/// migration order.
+fn build_schema(files: &[LoadedFile], is_configured: &[bool], dialect: Dialect) -> Schema {
     let mut schema = Schema::new(dialect);
-    let schema_set: HashSet<PathBuf> = schema_paths.iter().map(|p| canonical(p)).collect();
     let mut database: Vec<&LoadedFile> = Vec::new();
     let mut configured: Vec<&LoadedFile> = Vec::new();
     let mut others: Vec<&LoadedFile> = Vec::new();
-    for file in files {
+    for (file, &is_configured) in files.iter().zip(is_configured) {
         if file.database {
             database.push(file);
-        } else if schema_set.contains(&canonical(&file.absolute)) {
+        } else if is_configured {
             configured.push(file);
         } else {
             others.push(file);
@@ -898,7 +908,7 @@ fn collect_files(
     roots: &[PathBuf],
     config: &Config,
     cwd: &Path,
-) -> Result<Vec<(PathBuf, PathBuf)>, ProjectError> {
+) -> Result<Vec<(PathBuf, PathBuf, PathBuf)>, ProjectError> {
     let include = glob_set(&config.include, config)?;
     let exclude = glob_set(&config.exclude, config)?;
     let mut out = Vec::new();
@@ -911,9 +921,10 @@ fn collect_files(
                 _ => e.to_string(),
             },
         })?;
+        let root_canonical = canonical(root);
         if metadata.is_file() {
-            if seen.insert(canonical(root)) {
-                out.push((root.clone(), display_path(root, cwd)));
+            if seen.insert(root_canonical.clone()) {
+                out.push((root.clone(), display_path(root, cwd), root_canonical));
             }
             continue;
         }
@@ -940,8 +951,19 @@ fn collect_files(
             if !include.is_match(&relative) || exclude.is_match(&relative) {
                 continue;
             }
-            if seen.insert(canonical(entry.path())) {
-                out.push((entry.path().to_path_buf(), display_path(entry.path(), cwd)));
+            // The walk does not follow symlinked directories, so below the root only
+            // the entry itself can be a link: the canonical path is built, not asked
+            // of the file system (one system call per path component).
+            let canonical = match entry.path().strip_prefix(root) {
+                Ok(inside) if !entry.path_is_symlink() => root_canonical.join(inside),
+                _ => canonical(entry.path()),
+            };
+            if seen.insert(canonical.clone()) {
+                out.push((
+                    entry.path().to_path_buf(),
+                    display_path(entry.path(), cwd),
+                    canonical,
+                ));
             }
         }
     }

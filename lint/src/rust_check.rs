@@ -66,6 +66,22 @@ impl<'a> TextMap<'a> {
     }
 }
 
+/// Splits a Rust SQL string with positions in the `.rs` file: shifted when the text
+/// lies in the file as written (see [`crate::extract::literal::Positions::as_shift`]),
+/// else looked up character by character.
+fn with_split<R>(
+    sql: &RustSql,
+    dialect: crate::model::Dialect,
+    f: impl FnOnce(&SplitSql) -> R,
+) -> R {
+    if let Some(origin) = sql.text.at.as_shift(&sql.text.text) {
+        return f(&SplitSql::at(&sql.text.text, dialect, origin));
+    }
+    let map = TextMap::new(sql);
+    let to_file = |at: Location| map.map(at);
+    f(&SplitSql::new(&sql.text.text, dialect, Some(&to_file)))
+}
+
 /// Whether a Rust string is SQL: it starts with a statement keyword, and, unless it is
 /// passed to a query call or named like SQL, it parses.
 pub fn is_sql(engine: &Engine, sql: &RustSql) -> bool {
@@ -94,15 +110,14 @@ pub fn rust_ddl(
         {
             continue;
         }
-        let map = TextMap::new(sql);
-        let to_file = |at: Location| map.map(at);
-        let split = SplitSql::new(&sql.text.text, engine_dialect, Some(&to_file));
-        for i in (0..split.len()).filter(|&i| split.is_ddl(i)) {
-            out.push(ParsedStatement {
-                span: split.spans[i],
-                parsed: split.parse(i),
-            });
-        }
+        with_split(sql, engine_dialect, |split| {
+            for i in (0..split.len()).filter(|&i| split.is_ddl(i)) {
+                out.push(ParsedStatement {
+                    span: split.spans[i],
+                    parsed: split.parse(i),
+                });
+            }
+        });
     }
     out
 }
@@ -154,18 +169,21 @@ impl Engine {
                     schema: false,
                 });
             } else {
-                let map = TextMap::new(sql);
-                let to_file = |at: Location| map.map(at);
-                let split = SplitSql::new(&sql.text.text, self.model().dialect(), Some(&to_file));
-                let parsed: Vec<_> = (0..split.len()).map(|i| split.parse(i)).collect();
+                let (parsed, sites) = with_split(sql, self.model().dialect(), |split| {
+                    let parsed: Vec<_> = (0..split.len()).map(|i| split.parse(i)).collect();
+                    let sites: Vec<_> = (0..split.len())
+                        .map(|i| (split.spans[i], split.is_ddl(i)))
+                        .collect();
+                    (parsed, sites)
+                });
                 if plain && (parsed.is_empty() || parsed.iter().any(Result::is_err)) {
                     continue;
                 }
                 out.statements
-                    .extend((0..split.len()).map(|i| StatementSite {
-                        span: split.spans[i],
+                    .extend(sites.into_iter().map(|(span, schema)| StatementSite {
+                        span,
                         function: sql.function.clone(),
-                        schema: split.is_ddl(i),
+                        schema,
                     }));
                 for statement in parsed {
                     match statement {
@@ -213,10 +231,9 @@ impl Engine {
             if sql.built || !is_sql(self, sql) {
                 continue;
             }
-            let map = TextMap::new(sql);
-            let to_file = |at: Location| map.map(at);
-            let split = SplitSql::new(&sql.text.text, self.model().dialect(), Some(&to_file));
-            out.extend(self.proofs(&split, keep));
+            out.extend(with_split(sql, self.model().dialect(), |split| {
+                self.proofs(split, keep)
+            }));
         }
         out
     }

@@ -70,7 +70,7 @@ pub fn extract(
         scope_types,
         candidates: Vec::new(),
         by_literal: HashMap::new(),
-        vars: HashMap::new(),
+        vars: Vec::new(),
         consts: HashMap::new(),
         function: None,
         statement_line: 0,
@@ -1158,7 +1158,9 @@ struct Collector<'a> {
     candidates: Vec<RustSql>,
     /// Literal or macro (by first byte) → candidate.
     by_literal: HashMap<(bool, usize), usize>,
-    vars: HashMap<String, usize>,
+    /// `let`/`const` names bound to candidates, the latest last (a function's are
+    /// dropped at its end).
+    vars: Vec<(&'a str, usize)>,
     consts: HashMap<String, Decoded>,
     function: Option<String>,
     statement_line: u64,
@@ -1168,8 +1170,8 @@ struct Collector<'a> {
     spans: usize,
 }
 
-impl Collector<'_> {
-    fn tok_text(&self, i: usize) -> &str {
+impl<'a> Collector<'a> {
+    fn tok_text(&self, i: usize) -> &'a str {
         let t = &self.toks[i];
         &self.text[t.start..t.end]
     }
@@ -1208,11 +1210,11 @@ impl Collector<'_> {
             Item::Value { first, name, value } => {
                 self.statement_line = self.line(*first);
                 if let Some(i) = self.string_expr(value) {
-                    let name = self.tok_text(*name).to_string();
-                    if sql_like_name(&name) {
+                    let name = self.tok_text(*name);
+                    if sql_like_name(name) {
                         self.strengthen(i, Context::Named);
                     }
-                    self.vars.insert(name, i);
+                    self.vars.push((name, i));
                 }
                 self.visit(value);
                 self.statement_line = 0;
@@ -1232,11 +1234,11 @@ impl Collector<'_> {
         let end = self.line(f.close);
         let before = self.candidates.len();
         self.function = Some(name.clone());
-        let outer_vars = self.vars.clone();
+        let outer_vars = self.vars.len();
         for stmt in &f.stmts {
             self.stmt(stmt);
         }
-        self.vars = outer_vars;
+        self.vars.truncate(outer_vars);
         self.function = None;
         self.functions.push((name.clone(), start..end + 1));
         let Some(args) = f.scoped.clone() else {
@@ -1289,11 +1291,11 @@ impl Collector<'_> {
                 if let (Some(init), Some(name)) = (init, name)
                     && let Some(i) = self.string_expr(init)
                 {
-                    let name = self.tok_text(*name).to_string();
-                    if sql_like_name(&name) {
+                    let name = self.tok_text(*name);
+                    if sql_like_name(name) {
                         self.strengthen(i, Context::Named);
                     }
-                    self.vars.insert(name, i);
+                    self.vars.push((name, i));
                 }
                 if let Some(init) = init {
                     self.visit(init);
@@ -1333,13 +1335,15 @@ impl Collector<'_> {
     }
 
     fn literal(&mut self, lit: usize) -> Option<usize> {
-        let repr = self.tok_text(lit);
-        if !token_may_be_sql(repr) {
-            return None;
-        }
+        // A literal seen before passed the test below (the syn extractor tests first;
+        // the outcome is the same).
         let key = (false, self.toks[lit].start);
         if let Some(&i) = self.by_literal.get(&key) {
             return Some(i);
+        }
+        let repr = self.tok_text(lit);
+        if !token_may_be_sql(repr) {
+            return None;
         }
         let text = decode(repr, self.location(lit))?;
         let n = text.char_count();
@@ -1378,7 +1382,14 @@ impl Collector<'_> {
             {
                 self.string_expr(&args[0])
             }
-            Ex::Path(last) => self.vars.get(self.tok_text(*last)).copied(),
+            Ex::Path(last) => {
+                let name = self.tok_text(*last);
+                self.vars
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| *n == name)
+                    .map(|&(_, i)| i)
+            }
             _ => None,
         }
     }

@@ -139,6 +139,34 @@ impl Positions {
         self.len.checked_sub(1).and_then(|i| self.get(i))
     }
 
+    /// Where `text` starts in the file when its characters lie there exactly as in the
+    /// text (its `k`-th line on the `k`-th line from there, the first shifted right,
+    /// the others from column 1: a one-line literal without escapes, a raw string);
+    /// `None` otherwise. Positions are then a shift, and need no table.
+    pub fn as_shift(&self, text: &str) -> Option<Location> {
+        let first = self.runs.first()?;
+        let origin = Location::new(first.line, first.column);
+        let mut runs = self.runs[1..].iter();
+        let mut index = 0;
+        let mut line = first.line;
+        let mut rest = text;
+        while let Some(newline) = rest.find('\n') {
+            let before = &rest[..newline];
+            index += 1 + if before.is_ascii() {
+                before.len()
+            } else {
+                before.chars().count()
+            };
+            line += 1;
+            let run = runs.next()?;
+            if run.from != index || run.line != line || run.column != 1 {
+                return None;
+            }
+            rest = &rest[newline + 1..];
+        }
+        runs.next().is_none().then_some(origin)
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = Location> + '_ {
         self.runs.iter().enumerate().flat_map(move |(k, run)| {
             let end = self.runs.get(k + 1).map_or(self.len, |next| next.from);
@@ -554,6 +582,38 @@ mod tests {
         assert_eq!(positions.last(), Some(at(2, 10)));
         // Three columns in a row are one run; the whole sequence is six.
         assert_eq!(positions.runs.len(), 6);
+    }
+
+    #[test]
+    fn positions_are_a_shift_only_where_the_text_lies_as_in_the_file() {
+        let one_line = decode("\"SELECT * FROM job\"", at(4, 9)).unwrap();
+        assert_eq!(one_line.at.as_shift(&one_line.text), Some(at(4, 10)));
+        let raw = decode("r#\"\n  SELECT *\n  FROM job\n\"#", at(7, 5)).unwrap();
+        assert_eq!(raw.at.as_shift(&raw.text), Some(at(7, 8)));
+        // An escape takes two columns for one character; a continuation drops the
+        // next line's indentation: no shift.
+        let escaped = decode("\"SELECT '\\n' FROM job\"", at(1, 1)).unwrap();
+        assert_eq!(escaped.at.as_shift(&escaped.text), None);
+        let continued = decode("\"SELECT * \\\n    FROM job\"", at(1, 1)).unwrap();
+        assert_eq!(continued.at.as_shift(&continued.text), None);
+        // A multi-line plain string with a literal line break is a shift.
+        let broken = decode("\"SELECT *\nFROM job\"", at(2, 3)).unwrap();
+        assert_eq!(broken.at.as_shift(&broken.text), Some(at(2, 4)));
+        // Wherever it is a shift, it agrees with the positions character by character.
+        for d in [&one_line, &raw, &broken] {
+            let origin = d.at.as_shift(&d.text).unwrap();
+            let shift = crate::extract::parse::offset_map(origin);
+            let (mut line, mut column) = (1, 1);
+            for (i, c) in d.text.chars().enumerate() {
+                assert_eq!(d.at.nth(i), shift(at(line, column)), "{i} of {:?}", d.text);
+                if c == '\n' {
+                    line += 1;
+                    column = 1;
+                } else {
+                    column += 1;
+                }
+            }
+        }
     }
 
     #[test]
