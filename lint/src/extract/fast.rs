@@ -41,18 +41,35 @@ pub fn extract(
     if text.contains('\r') || text.starts_with('\u{feff}') || text.starts_with("#!") {
         return None;
     }
+    // The token buffer is kept per thread: files are read one after another on each
+    // worker, and a buffer grown anew for each file costs fresh memory pages.
+    thread_local! {
+        static TOKENS: std::cell::RefCell<Vec<Tok>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let mut tokens = TOKENS.with(|cell| cell.take());
+    tokens.clear();
+    let facts = extract_with(text, plan, scope_types, &mut tokens);
+    TOKENS.with(|cell| cell.replace(tokens));
+    facts
+}
+
+fn extract_with(
+    text: &str,
+    plan: &[(Range<usize>, bool)],
+    scope_types: &[String],
+    tokens: &mut Vec<Tok>,
+) -> Option<RustFacts> {
     let lines = Lines::new(text);
     let mut items = Vec::new();
-    let mut tokens = Vec::new();
     for (range, keep) in plan {
         if !keep {
             continue;
         }
         let from = tokens.len();
-        lex(text, range.clone(), &mut tokens)?;
+        lex(text, range.clone(), tokens)?;
         let mut parser = Parser {
             text,
-            toks: &tokens,
+            toks: tokens,
             pos: from,
             end: tokens.len(),
         };
@@ -65,7 +82,7 @@ pub fn extract(
     }
     let mut collector = Collector {
         text,
-        toks: &tokens,
+        toks: tokens,
         lines: &lines,
         scope_types,
         candidates: Vec::new(),
