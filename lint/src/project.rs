@@ -16,7 +16,7 @@ use sqlparser::tokenizer::Location;
 
 use crate::engine::{Engine, FileOutcome, ParsedStatement, SplitSql, unparseable, used_lines};
 use crate::extract::fast;
-use crate::extract::prefilter::{blank_items, may_hold_sql, outline, plan_items};
+use crate::extract::prefilter::{blank_items, outline, plan_items, sql_hits};
 use crate::extract::rust::{RustFacts, extract_file};
 use crate::extract::source::{LineIndex, SourceFile, point};
 use crate::model::files::{canonical, normalize, relative_to, schema_files, skipped_dir};
@@ -660,7 +660,8 @@ fn read_file(
         }
     };
     if is_rust(abs) {
-        if prefilter && !may_hold_sql(&text) {
+        let hits = prefilter.then(|| sql_hits(&text));
+        if hits.as_ref().is_some_and(Vec::is_empty) {
             // No literal starts like SQL and nothing else the scan reports is there:
             // the file holds no statement, and is not parsed (nor kept).
             return loaded;
@@ -680,7 +681,7 @@ fn read_file(
         // token-level extractor when they are in its subset of Rust, else by syn, with
         // the skipped items blanked out (same lines and columns); if that split does not
         // parse, syn parses the whole file.
-        let plan = prefilter.then(|| plan_items(&text, items));
+        let plan = hits.map(|hits| plan_items(&text, items, &hits));
         if let Some(facts) = plan
             .as_ref()
             .and_then(|plan| fast::extract(&text, plan, &config.scope_types))

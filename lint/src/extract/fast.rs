@@ -399,6 +399,13 @@ fn after_suffix(b: &[u8], mut i: usize, end: usize) -> usize {
     i
 }
 
+/// Whether token `t` is spelled `p` (compared inline: tokens are short).
+fn spelled(text: &str, t: &Tok, p: &str) -> bool {
+    let a = &text.as_bytes()[t.start..t.end];
+    let b = p.as_bytes();
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// Line starts of the file, for positions.
 struct Lines<'t> {
     text: &'t str,
@@ -543,7 +550,7 @@ impl<'a> Parser<'a> {
 
     fn punct(&self, i: usize, p: &str) -> bool {
         self.at(i)
-            .is_some_and(|t| t.kind == Kind::Punct && &self.text[t.start..t.end] == p)
+            .is_some_and(|t| t.kind == Kind::Punct && spelled(self.text, t, p))
     }
 
     fn open(&self, i: usize, delim: u8) -> bool {
@@ -551,7 +558,8 @@ impl<'a> Parser<'a> {
     }
 
     fn is_word(&self, i: usize, w: &str) -> bool {
-        self.word(i) == Some(w)
+        self.at(i)
+            .is_some_and(|t| t.kind == Kind::Ident && spelled(self.text, t, w))
     }
 
     /// An identifier that is not a keyword.

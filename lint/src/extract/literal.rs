@@ -2,6 +2,8 @@
 //! the text is in the file (through escapes, `\` line continuations, raw strings and
 //! non-ASCII text). Format strings: their holes.
 
+use std::ops::Range;
+
 use sqlparser::tokenizer::Location;
 
 /// A literal's text and, for each of its characters and for its end, a position. While
@@ -21,9 +23,8 @@ impl Decoded {
 
     /// Appends the characters of a finished piece (without its end position).
     pub fn append(&mut self, piece: &Decoded) {
-        for (c, at) in piece.text.chars().zip(piece.at.iter()) {
-            self.push(c, at);
-        }
+        self.text.push_str(&piece.text);
+        self.at.extend_from(&piece.at, 0..piece.char_count());
     }
 
     /// Appends a run of characters without line breaks that starts at `pos`, and moves
@@ -91,6 +92,17 @@ impl Positions {
             });
         }
         self.len += 1;
+    }
+
+    /// Appends positions `range` of `other`, run by run.
+    pub fn extend_from(&mut self, other: &Positions, range: Range<usize>) {
+        for (k, run) in other.runs.iter().enumerate() {
+            let end = other.runs.get(k + 1).map_or(other.len, |next| next.from);
+            let (from, to) = (run.from.max(range.start), end.min(range.end));
+            if from < to {
+                self.push_run(run.at(from), to - from);
+            }
+        }
     }
 
     /// Pushes `n` positions that follow `at` column by column.
@@ -333,45 +345,59 @@ pub struct FormatString {
 }
 
 /// Splits a decoded format string at its holes; `{{` and `}}` are literal braces.
+/// Text between braces is copied in runs.
 pub fn format_holes(decoded: &Decoded) -> FormatString {
-    let chars: Vec<char> = decoded.text.chars().collect();
-    let at: Vec<Location> = decoded.at.iter().collect();
+    let text = decoded.text.as_str();
+    let b = text.as_bytes();
     let mut out = FormatString::default();
     let mut part = Decoded::default();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if (c == '{' || c == '}') && chars.get(i + 1) == Some(&c) {
-            part.push(c, at[i]);
-            i += 2;
+    // Byte and character index of the text not yet copied into `part`.
+    let (mut copied, mut copied_char) = (0usize, 0usize);
+    let (mut i, mut char_i) = (0usize, 0usize);
+    let flush = |part: &mut Decoded, from: usize, from_char: usize, to: usize, to_char: usize| {
+        part.text.push_str(&text[from..to]);
+        part.at.extend_from(&decoded.at, from_char..to_char);
+    };
+    while i < b.len() {
+        let c = b[i];
+        if c != b'{' && c != b'}' {
+            // Characters, not bytes, count positions.
+            i += 1;
+            if c < 0x80 || c >= 0xC0 {
+                char_i += 1;
+            }
             continue;
         }
-        if c == '{' {
-            let close = chars[i..].iter().position(|&c| c == '}').map(|p| i + p);
-            let Some(close) = close else {
-                part.push(c, at[i]);
-                i += 1;
-                continue;
-            };
-            let inner: String = chars[i + 1..close].iter().collect();
+        flush(&mut part, copied, copied_char, i, char_i);
+        if b.get(i + 1) == Some(&c) {
+            part.push(char::from(c), decoded.at.nth(char_i));
+            (i, char_i) = (i + 2, char_i + 2);
+        } else if c == b'{'
+            && let Some(close) = text[i..].find('}').map(|p| i + p)
+        {
+            let inner = &text[i + 1..close];
             let name = inner.split(':').next().unwrap_or("").trim();
             let name = (!name.is_empty() && !name.chars().all(|c| c.is_ascii_digit()))
                 .then(|| name.to_string());
-            part.at.push(at[i]);
+            let at = decoded.at.nth(char_i);
+            part.at.push(at);
             out.parts.push(std::mem::take(&mut part));
             out.holes.push(Hole {
                 name,
-                written: chars[i..=close].iter().collect(),
-                at: at[i],
+                written: text[i..=close].to_string(),
+                at,
             });
+            char_i += text[i..=close].chars().count();
             i = close + 1;
-            continue;
+        } else {
+            part.push(char::from(c), decoded.at.nth(char_i));
+            (i, char_i) = (i + 1, char_i + 1);
         }
-        part.push(c, at[i]);
-        i += 1;
+        (copied, copied_char) = (i, char_i);
     }
+    flush(&mut part, copied, copied_char, b.len(), char_i);
     part.at
-        .push(decoded.at.get(chars.len()).unwrap_or(Location::new(1, 1)));
+        .push(decoded.at.get(char_i).unwrap_or(Location::new(1, 1)));
     out.parts.push(part);
     out
 }
@@ -512,6 +538,85 @@ mod tests {
             proptest::prop_assert_eq!(
                 new.as_ref().map(|d| (&d.text, d.at.iter().collect::<Vec<_>>())),
                 old.as_ref().map(|d| (&d.text, d.at.iter().collect::<Vec<_>>())),
+                "{}", repr
+            );
+        }
+    }
+
+    /// The character-by-character splitter `format_holes` replaced, kept as its reference.
+    fn reference_format_holes(decoded: &Decoded) -> FormatString {
+        let chars: Vec<char> = decoded.text.chars().collect();
+        let at: Vec<Location> = decoded.at.iter().collect();
+        let mut out = FormatString::default();
+        let mut part = Decoded::default();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if (c == '{' || c == '}') && chars.get(i + 1) == Some(&c) {
+                part.push(c, at[i]);
+                i += 2;
+                continue;
+            }
+            if c == '{' {
+                let close = chars[i..].iter().position(|&c| c == '}').map(|p| i + p);
+                let Some(close) = close else {
+                    part.push(c, at[i]);
+                    i += 1;
+                    continue;
+                };
+                let inner: String = chars[i + 1..close].iter().collect();
+                let name = inner.split(':').next().unwrap_or("").trim();
+                let name = (!name.is_empty() && !name.chars().all(|c| c.is_ascii_digit()))
+                    .then(|| name.to_string());
+                part.at.push(at[i]);
+                out.parts.push(std::mem::take(&mut part));
+                out.holes.push(Hole {
+                    name,
+                    written: chars[i..=close].iter().collect(),
+                    at: at[i],
+                });
+                i = close + 1;
+                continue;
+            }
+            part.push(c, at[i]);
+            i += 1;
+        }
+        part.at
+            .push(decoded.at.get(chars.len()).unwrap_or(Location::new(1, 1)));
+        out.parts.push(part);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn format_holes_in_runs_match_the_character_by_character_split(
+            body in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::string::string_regex("[a-zA-Z0-9 ,.:()=*']{0,10}").unwrap(),
+                    proptest::sample::select(vec![
+                        "{", "}", "{{", "}}", "{COLS}", "{0}", "{n:?}", "{ x }", "é", "€", "\\n",
+                    ]).prop_map(str::to_string),
+                ],
+                0..12,
+            ),
+            line in 1u64..50,
+            column in 1u64..80,
+        ) {
+            let repr = format!("\"{}\"", body.concat());
+            let Some(decoded) = decode(&repr, at(line, column)) else {
+                return Ok(());
+            };
+            let show = |f: &FormatString| {
+                let parts: Vec<_> = f
+                    .parts
+                    .iter()
+                    .map(|p| (p.text.clone(), p.at.iter().collect::<Vec<_>>()))
+                    .collect();
+                (parts, f.holes.clone())
+            };
+            proptest::prop_assert_eq!(
+                show(&format_holes(&decoded)),
+                show(&reference_format_holes(&decoded)),
                 "{}", repr
             );
         }

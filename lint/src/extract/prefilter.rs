@@ -44,23 +44,29 @@ fn patterns() -> &'static aho_corasick::AhoCorasick {
 /// Whether the Rust source `text` may hold SQL or anything else the Rust scan reports.
 /// One pass over the text.
 pub fn may_hold_sql(text: &str) -> bool {
-    for found in patterns().find_iter(text) {
+    hits(text).next().is_some()
+}
+
+/// Where [`may_hold_sql`] finds something in `text`: the offset of each literal, doc
+/// comment or marker that may hold SQL. One pass over the text.
+pub fn sql_hits(text: &str) -> Vec<usize> {
+    hits(text).collect()
+}
+
+fn hits(text: &str) -> impl Iterator<Item = usize> + '_ {
+    patterns().find_iter(text).filter_map(move |found| {
         let k = found.pattern().as_usize();
         let rest = &text[found.end()..];
-        if k < MARKERS.len() {
-            return true;
-        }
-        let holds = if k < MARKERS.len() + DOCS.len() {
+        let holds = if k < MARKERS.len() {
+            true
+        } else if k < MARKERS.len() + DOCS.len() {
             let line = rest.split_once('\n').map_or(rest, |(line, _)| line);
             starts_like_sql(line) || literal_may_be_sql(line)
         } else {
             literal_may_be_sql(rest)
         };
-        if holds {
-            return true;
-        }
-    }
-    false
+        holds.then_some(found.start())
+    })
 }
 
 /// Whether a string literal token as written (`"…"`, `r#"…"#`, `b"…"`) may start
@@ -371,19 +377,22 @@ pub fn blank_unrelated_items(text: &str) -> Option<String> {
 /// The file's top-level items, each with whether the scan needs it: a `const` or
 /// `static` (a `format!` hole may name it) or an item that may hold SQL.
 pub fn item_plan(text: &str) -> Vec<(std::ops::Range<usize>, bool)> {
-    plan_items(text, top_level_items(text))
+    plan_items(text, top_level_items(text), &sql_hits(text))
 }
 
-/// [`item_plan`] for items already split by [`outline`].
+/// [`item_plan`] for items already split by [`outline`], given the file's
+/// [`sql_hits`]: an item is kept if a hit is inside it.
 pub fn plan_items(
     text: &str,
     items: Vec<std::ops::Range<usize>>,
+    hits: &[usize],
 ) -> Vec<(std::ops::Range<usize>, bool)> {
     items
         .into_iter()
         .map(|r| {
-            let item = &text[r.clone()];
-            let keep = is_constant(item) || may_hold_sql(item);
+            let first_hit = hits.partition_point(|&h| h < r.start);
+            let hit = hits.get(first_hit).is_some_and(|&h| h < r.end);
+            let keep = hit || is_constant(&text[r.clone()]);
             (r, keep)
         })
         .collect()
