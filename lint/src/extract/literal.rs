@@ -363,7 +363,7 @@ pub fn format_holes(decoded: &Decoded) -> FormatString {
         if c != b'{' && c != b'}' {
             // Characters, not bytes, count positions.
             i += 1;
-            if c < 0x80 || c >= 0xC0 {
+            if !(0x80..0xC0).contains(&c) {
                 char_i += 1;
             }
             continue;
