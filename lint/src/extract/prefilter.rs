@@ -32,41 +32,45 @@ const PREFIX: usize = 512;
 /// and the scan reads those inside macro invocations.
 const DOCS: &[&str] = &["///", "//!", "/**", "/*!"];
 
-/// One automaton for the markers, the doc comment openers and `"`.
-fn patterns() -> &'static aho_corasick::AhoCorasick {
-    static PATTERNS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    PATTERNS.get_or_init(|| {
-        let all = MARKERS.iter().chain(DOCS).copied().chain(["\""]);
-        aho_corasick::AhoCorasick::new(all).expect("fixed patterns build")
-    })
+/// An automaton for the markers, which are rare: it skips through the text between
+/// them with a vectorised search.
+fn markers() -> &'static aho_corasick::AhoCorasick {
+    static MARKER_SET: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    MARKER_SET
+        .get_or_init(|| aho_corasick::AhoCorasick::new(MARKERS).expect("fixed patterns build"))
 }
 
 /// Whether the Rust source `text` may hold SQL or anything else the Rust scan reports.
-/// One pass over the text.
 pub fn may_hold_sql(text: &str) -> bool {
-    hits(text).next().is_some()
+    !sql_hits(text).is_empty()
 }
 
-/// Where [`may_hold_sql`] finds something in `text`: the offset of each literal, doc
-/// comment or marker that may hold SQL. One pass over the text.
+/// Where [`may_hold_sql`] finds something in `text`, in order: the offset of each
+/// marker, and of each `"` and doc comment opener whose text may start like SQL.
+/// Every `"` is looked at (a closing quote too: that can only add a hit, never lose
+/// one); quotes and slashes are found with a vectorised byte search.
 pub fn sql_hits(text: &str) -> Vec<usize> {
-    hits(text).collect()
-}
-
-fn hits(text: &str) -> impl Iterator<Item = usize> + '_ {
-    patterns().find_iter(text).filter_map(move |found| {
-        let k = found.pattern().as_usize();
-        let rest = &text[found.end()..];
-        let holds = if k < MARKERS.len() {
-            true
-        } else if k < MARKERS.len() + DOCS.len() {
+    let bytes = text.as_bytes();
+    let mut out: Vec<usize> = markers().find_iter(text).map(|m| m.start()).collect();
+    let marked = out.len();
+    for at in memchr::memchr2_iter(b'"', b'/', bytes) {
+        let holds = if bytes[at] == b'"' {
+            literal_may_be_sql(&text[at + 1..])
+        } else if DOCS.iter().any(|d| bytes[at..].starts_with(d.as_bytes())) {
+            let rest = &text[at + 3..];
             let line = rest.split_once('\n').map_or(rest, |(line, _)| line);
             starts_like_sql(line) || literal_may_be_sql(line)
         } else {
-            literal_may_be_sql(rest)
+            false
         };
-        holds.then_some(found.start())
-    })
+        if holds {
+            out.push(at);
+        }
+    }
+    if marked > 0 {
+        out.sort_unstable();
+    }
+    out
 }
 
 /// Whether a string literal token as written (`"…"`, `r#"…"#`, `b"…"`) may start
@@ -87,7 +91,13 @@ pub fn token_may_be_sql(repr: &str) -> bool {
 fn literal_may_be_sql(rest: &str) -> bool {
     // Fast paths, without decoding: SQL starts with a keyword, blank space, an escape
     // or a comment; and a keyword written plainly is decided by its own letters.
-    let bytes = rest.as_bytes();
+    // Plain ASCII blank space decodes to itself, and SQL may start after it.
+    let all = rest.as_bytes();
+    let blank = all
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .count();
+    let bytes = &all[blank..];
     match bytes.first() {
         Some(b) if b.is_ascii_alphabetic() => {
             let word = bytes.iter().take_while(|b| b.is_ascii_alphabetic()).count();
@@ -99,7 +109,9 @@ fn literal_may_be_sql(rest: &str) -> bool {
                 return false;
             }
         }
-        Some(b' ' | b'\t' | b'\r' | b'\n' | b'\\' | b'-' | b'/') => {}
+        // An escape, a comment, or other blank space (Unicode): decode.
+        Some(b'\\' | b'-' | b'/') => {}
+        Some(b) if *b >= 0x80 => {}
         _ => return false,
     }
     let mut decoded = String::new();

@@ -245,10 +245,7 @@ pub fn starts_like_sql(text: &str) -> bool {
             break;
         }
     }
-    let word: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect();
+    let word = &rest[..rest.bytes().take_while(|c| c.is_ascii_alphabetic()).count()];
     let after = &rest[word.len()..];
     STATEMENT_KEYWORDS
         .iter()
