@@ -32,12 +32,13 @@ const PREFIX: usize = 512;
 /// and the scan reads those inside macro invocations.
 const DOCS: &[&str] = &["///", "//!", "/**", "/*!"];
 
-/// An automaton for the markers, which are rare: it skips through the text between
-/// them with a vectorised search.
-fn markers() -> &'static aho_corasick::AhoCorasick {
-    static MARKER_SET: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    MARKER_SET
-        .get_or_init(|| aho_corasick::AhoCorasick::new(MARKERS).expect("fixed patterns build"))
+/// A substring searcher per marker. Markers are rare, and each search skips through
+/// the text with vectorised comparisons of two of its bytes (an automaton for all
+/// of them keys on bytes as common in Rust as `_`).
+fn markers() -> &'static [memchr::memmem::Finder<'static>] {
+    static FINDERS: std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>> =
+        std::sync::OnceLock::new();
+    FINDERS.get_or_init(|| MARKERS.iter().map(memchr::memmem::Finder::new).collect())
 }
 
 /// Whether the Rust source `text` may hold SQL or anything else the Rust scan reports.
@@ -51,7 +52,10 @@ pub fn may_hold_sql(text: &str) -> bool {
 /// one); quotes and slashes are found with a vectorised byte search.
 pub fn sql_hits(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
-    let mut out: Vec<usize> = markers().find_iter(text).map(|m| m.start()).collect();
+    let mut out: Vec<usize> = markers()
+        .iter()
+        .flat_map(|finder| finder.find_iter(bytes))
+        .collect();
     let marked = out.len();
     for at in memchr::memchr2_iter(b'"', b'/', bytes) {
         let holds = if bytes[at] == b'"' {
