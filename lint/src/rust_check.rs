@@ -126,6 +126,11 @@ pub fn rust_ddl(
 /// without one cannot be schema (see [`SplitSql::is_ddl`]), so text without one need
 /// not be split.
 fn mentions_ddl_keyword(text: &str) -> bool {
+    // Without `;` (or MySQL's `#` comments) the text is one statement at most, and
+    // only its first word can make it schema.
+    if !text.contains([';', '#']) {
+        return first_word_is_ddl(text);
+    }
     let b = text.as_bytes();
     (0..b.len()).any(|i| {
         let rest = &b[i..];
@@ -136,6 +141,31 @@ fn mentions_ddl_keyword(text: &str) -> bool {
             _ => false,
         }
     })
+}
+
+/// Whether the first word of `text`, after blank space and `--`/`/* */` comments, is
+/// `CREATE`, `ALTER` or `DROP` (any case); `true` when a comment does not end.
+fn first_word_is_ddl(text: &str) -> bool {
+    let mut rest = text.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("--") {
+            match after.split_once('\n') {
+                Some((_, r)) => rest = r.trim_start(),
+                None => return false,
+            }
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            match after.split_once("*/") {
+                Some((_, r)) => rest = r.trim_start(),
+                None => return true,
+            }
+        } else {
+            break;
+        }
+    }
+    let word = &rest[..rest.bytes().take_while(u8::is_ascii_alphabetic).count()];
+    ["CREATE", "ALTER", "DROP"]
+        .iter()
+        .any(|k| word.eq_ignore_ascii_case(k))
 }
 
 impl Engine {

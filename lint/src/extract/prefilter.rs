@@ -227,9 +227,26 @@ fn decoded_first_word_done(decoded: &str) -> bool {
 /// Calls `on(offset, byte)` for every `(`, `[`, `{`, `)`, `]`, `}` and `;` outside
 /// comments, strings and character literals.
 fn structure(text: &str, mut on: impl FnMut(usize, u8)) {
+    // The bytes the match below has an arm for; the others are skipped in a tight loop.
+    const INTERESTING: [bool; 256] = {
+        let mut table = [false; 256];
+        let bytes = b"/r\"'()[]{};";
+        let mut k = 0;
+        while k < bytes.len() {
+            table[bytes[k] as usize] = true;
+            k += 1;
+        }
+        table
+    };
     let b = text.as_bytes();
     let mut i = 0usize;
     while i < b.len() {
+        while i < b.len() && !INTERESTING[b[i] as usize] {
+            i += 1;
+        }
+        if i == b.len() {
+            break;
+        }
         match b[i] {
             b'/' if b.get(i + 1) == Some(&b'/') => {
                 i = b[i..]
