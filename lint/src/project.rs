@@ -933,6 +933,9 @@ fn collect_files(
     let exclude = glob_set(&config.exclude, config)?;
     let mut out = Vec::new();
     let mut seen = HashSet::new();
+    // Normalized once: most paths are then made relative by stripping a prefix.
+    let base = normalize(&config.base_dir);
+    let here = normalize(cwd);
     for root in roots {
         let metadata = std::fs::metadata(root).map_err(|e| ProjectError::Path {
             path: display_path(root, cwd),
@@ -965,7 +968,7 @@ fn collect_files(
             if !file_like || !is_source(entry.path()) {
                 continue;
             }
-            let relative = relative_to(entry.path(), &config.base_dir)
+            let relative = relative_fast(entry.path(), &base)
                 .or_else(|| relative_to(entry.path(), root))
                 .unwrap_or_else(|| entry.path().to_path_buf());
             if !include.is_match(&relative) || exclude.is_match(&relative) {
@@ -979,15 +982,30 @@ fn collect_files(
                 _ => canonical(entry.path()),
             };
             if seen.insert(canonical.clone()) {
-                out.push((
-                    entry.path().to_path_buf(),
-                    display_path(entry.path(), cwd),
-                    canonical,
-                ));
+                let shown = match relative_fast(entry.path(), &here) {
+                    Some(shown) if entry.path().is_absolute() => shown,
+                    _ => display_path(entry.path(), cwd),
+                };
+                out.push((entry.path().to_path_buf(), shown, canonical));
             }
         }
     }
     Ok(out)
+}
+
+/// [`relative_to`] for a path already normal (no `.` or `..`, as the walk yields below
+/// a normal root) against a normalized base; `None` otherwise, and when outside it.
+fn relative_fast(path: &Path, base: &Path) -> Option<PathBuf> {
+    let normal = path.components().all(|c| {
+        !matches!(
+            c,
+            std::path::Component::CurDir | std::path::Component::ParentDir
+        )
+    });
+    if !normal {
+        return relative_to(path, base);
+    }
+    path.strip_prefix(base).ok().map(Path::to_path_buf)
 }
 
 /// `.sql` and `.rs` files are scanned.

@@ -33,7 +33,7 @@ pub fn schema_files(config: &Config) -> Result<Vec<PathBuf>, ConfigError> {
             .map_err(|e| error(format!("bad glob `{pattern}`: {e}")))?
             .compile_matcher();
         let before = out.len();
-        for entry in walkdir::WalkDir::new(&config.base_dir)
+        for entry in walkdir::WalkDir::new(glob_root(&config.base_dir, pattern))
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !skipped_dir(e))
@@ -49,6 +49,31 @@ pub fn schema_files(config: &Config) -> Result<Vec<PathBuf>, ConfigError> {
         }
     }
     Ok(out)
+}
+
+/// Where a schema glob's matches can be: the base directory joined with the glob's
+/// leading components that hold no pattern (`migrations` for `migrations/*.sql`), so
+/// the rest of the tree is not walked. The base directory itself when a leading
+/// component is a symbolic link or a directory the walk skips, whose files the glob
+/// must not see.
+fn glob_root(base: &Path, pattern: &str) -> PathBuf {
+    let mut root = base.to_path_buf();
+    for component in Path::new(pattern).components() {
+        let Component::Normal(name) = component else {
+            return base.to_path_buf();
+        };
+        let name = name.to_string_lossy();
+        if name.contains(['*', '?', '[', '{']) {
+            return root;
+        }
+        let next = root.join(name.as_ref());
+        let real_dir = std::fs::symlink_metadata(&next).is_ok_and(|m| m.file_type().is_dir());
+        if !real_dir || name == "target" || name.starts_with('.') || name == "node_modules" {
+            return base.to_path_buf();
+        }
+        root = next;
+    }
+    base.to_path_buf()
 }
 
 /// `target/`, `.git/` and other hidden directories are never scanned.
@@ -124,4 +149,33 @@ pub fn configured_schema(config: &Config) -> Result<ConfiguredSchema, ConfigErro
         files,
         problems,
     })
+}
+
+#[cfg(test)]
+mod glob_root_tests {
+    use super::glob_root;
+
+    #[test]
+    fn a_schema_glob_is_walked_from_its_literal_directory_only_when_that_is_safe() {
+        let base =
+            std::env::temp_dir().join(format!("tenant-lint-glob-root-{}", std::process::id()));
+        std::fs::create_dir_all(base.join("db/migrations")).unwrap();
+        std::fs::create_dir_all(base.join("target/sql")).unwrap();
+        assert_eq!(
+            glob_root(&base, "db/migrations/*.sql"),
+            base.join("db/migrations")
+        );
+        assert_eq!(glob_root(&base, "db/mig*/*.sql"), base.join("db"));
+        assert_eq!(glob_root(&base, "**/*.sql"), base);
+        // A skipped directory, a missing one, `..`: the whole base, as before.
+        assert_eq!(glob_root(&base, "target/sql/*.sql"), base);
+        assert_eq!(glob_root(&base, "missing/*.sql"), base);
+        assert_eq!(glob_root(&base, "../*.sql"), base);
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(base.join("db"), base.join("link")).unwrap();
+            assert_eq!(glob_root(&base, "link/migrations/*.sql"), base);
+        }
+        let _ = std::fs::remove_dir_all(&base);
+    }
 }
