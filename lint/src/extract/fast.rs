@@ -133,12 +133,40 @@ struct Tok {
     partner: usize,
 }
 
-/// Operators of more than one character the parser needs to tell apart. `>>`, `<<`
-/// and their assignments are left as single characters (generic brackets).
-const PUNCTS: &[&str] = &[
-    "...", "..=", "::", "->", "=>", "==", "!=", "<=", ">=", "&&", "||", "+=", "-=", "*=", "/=",
-    "%=", "^=", "&=", "|=", "..",
-];
+/// Bytes that start an operator token.
+const PUNCT_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b"!#$%&*+,-.:;<=>?@^|~";
+    let mut k = 0;
+    while k < bytes.len() {
+        table[bytes[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
+/// The length of the operator at the start of `b`: the multi-character ones the
+/// parser tells apart (`...`, `..=`, `::`, `->`, `=>`, comparisons, `&&`, `||`,
+/// compound assignments, `..`). `>>`, `<<` and their assignments are left as single
+/// characters (generic brackets).
+fn punct_len(b: &[u8]) -> usize {
+    match b {
+        [b'.', b'.', b'.' | b'=', ..] => 3,
+        [b'.', b'.', ..]
+        | [b':', b':', ..]
+        | [b'-', b'>', ..]
+        | [b'=', b'>' | b'=', ..]
+        | [b'!' | b'<' | b'>', b'=', ..]
+        | [b'&', b'&', ..]
+        | [b'|', b'|', ..]
+        | [
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'&' | b'|',
+            b'=',
+            ..,
+        ] => 2,
+        _ => 1,
+    }
+}
 
 /// Appends the tokens of `text[range]` to `out`; `None` on anything this lexer does
 /// not read (inner doc comments, raw identifiers, unterminated literals, unbalanced
@@ -159,7 +187,12 @@ fn lex(text: &str, range: Range<usize>, out: &mut Vec<Tok>) -> Option<()> {
     while i < end {
         let c = b[i];
         match c {
-            b' ' | b'\t' | b'\n' => i += 1,
+            b' ' | b'\t' | b'\n' => {
+                i += 1;
+                while i < end && matches!(b[i], b' ' | b'\t' | b'\n') {
+                    i += 1;
+                }
+            }
             b'/' if b.get(i + 1) == Some(&b'/') => {
                 let line_end = b[i..end]
                     .iter()
@@ -285,15 +318,16 @@ fn lex(text: &str, range: Range<usize>, out: &mut Vec<Tok>) -> Option<()> {
                 push(out, Kind::Close, i, i + 1);
                 i += 1;
             }
-            c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let stop = ident_end(text, i, end);
+                push(out, Kind::Ident, i, stop);
+                i = stop;
+            }
+            c if c >= 0x80 => {
                 i = ident(text, i, end, out)?;
             }
-            c if b"!#$%&*+,-.:;<=>?@^|~".contains(&c) => {
-                let rest = &text[i..end];
-                let len = PUNCTS
-                    .iter()
-                    .find(|p| rest.starts_with(**p))
-                    .map_or(1, |p| p.len());
+            c if PUNCT_BYTE[usize::from(c)] => {
+                let len = punct_len(&b[i..end]);
                 push(out, Kind::Punct, i, i + len);
                 i += len;
             }

@@ -112,6 +112,20 @@ fn literal_may_be_sql(rest: &str) -> bool {
             if !keyword && bytes.get(word) != Some(&b'\\') {
                 return false;
             }
+            // A keyword, blank space or `(`, then plainly more text: SQL-like.
+            if keyword && matches!(bytes.get(word), Some(b' ' | b'\t' | b'\r' | b'\n' | b'(')) {
+                let after = &bytes[word + 1..];
+                let blank = after
+                    .iter()
+                    .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                    .count();
+                if after
+                    .get(blank)
+                    .is_some_and(|&b| b != b'"' && b != b'\\' && b.is_ascii())
+                {
+                    return true;
+                }
+            }
         }
         // An escape, a comment, or other blank space (Unicode): decode.
         Some(b'\\' | b'-' | b'/') => {}
