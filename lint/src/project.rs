@@ -16,7 +16,7 @@ use sqlparser::tokenizer::Location;
 
 use crate::engine::{Engine, FileOutcome, ParsedStatement, SplitSql, unparseable, used_lines};
 use crate::extract::fast;
-use crate::extract::prefilter::{blank_items, outline, plan_items, sql_hits};
+use crate::extract::prefilter::{Outline, blank_items, outline, plan_items, sql_hits};
 use crate::extract::rust::{RustFacts, extract_file};
 use crate::extract::source::{LineIndex, SourceFile, point};
 use crate::model::files::{canonical, normalize, relative_to, schema_files, skipped_dir};
@@ -46,6 +46,12 @@ pub struct Overrides {
 /// Rust files nested deeper than this are reported, not parsed: syn is recursive
 /// descent (files are parsed on [`on_workers`] threads, whose stacks are large).
 pub const MAX_RUST_NESTING: usize = 256;
+
+/// Rust statements with more operator characters than this (between two `;`, `{` or
+/// `}`) are reported, not parsed: an operator or method chain parses into a tree as
+/// deep as it is long, which every walk over it (extraction, dropping it) recurses
+/// through. Code written by hand stays far below it.
+pub const MAX_RUST_OPERATORS: usize = 20_000;
 
 /// The stack of the threads that read and check files.
 pub const WORKER_STACK: usize = 64 << 20;
@@ -666,14 +672,24 @@ fn read_file(
             // the file holds no statement, and is not parsed (nor kept).
             return loaded;
         }
-        let (items, depth) = outline(&text);
-        if depth > MAX_RUST_NESTING {
-            loaded.problem = Some(unreadable(
-                Location::new(1, 1),
-                format!(
-                    "brackets nest {depth} levels deep, more than the {MAX_RUST_NESTING} the scan parses"
-                ),
-            ));
+        let Outline {
+            items,
+            depth,
+            operators,
+        } = outline(&text);
+        let too_deep = if depth > MAX_RUST_NESTING {
+            Some(format!(
+                "brackets nest {depth} levels deep, more than the {MAX_RUST_NESTING} the scan parses"
+            ))
+        } else if operators > MAX_RUST_OPERATORS {
+            Some(format!(
+                "a statement holds {operators} operators, more than the {MAX_RUST_OPERATORS} the scan parses"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = too_deep {
+            loaded.problem = Some(unreadable(Location::new(1, 1), message));
             loaded.source = Some(SourceFile::new(shown, text));
             return loaded;
         }

@@ -300,6 +300,58 @@ fn deeply_nested_rust_is_reported_and_moderate_nesting_is_checked() {
 }
 
 #[test]
+fn long_rust_operator_and_method_chains_are_reported_not_overflowed() {
+    // Chains nest as deep as they are long in any syntax tree: 300 000 links would
+    // overflow even a worker's 64 MiB stack in a recursive walk. Over the limit: the
+    // file is reported (TI905); a long but ordinary chain is checked.
+    let dir = project("long-rust-chains");
+    let file = |links: usize, link: &str| {
+        format!(
+            "fn f(c: &C) {{\n    c.query(\"SELECT * FROM JOB\");\n    let x = a{};\n}}\n",
+            link.repeat(links)
+        )
+    };
+    write(&dir, "sum.rs", &file(300_000, " + a"));
+    write(&dir, "methods.rs", &file(300_000, ".f()"));
+    write(
+        &dir,
+        "refs.rs",
+        &format!(
+            "fn f(c: &C) {{\n    c.query(\"SELECT * FROM JOB\");\n    let x = {}a;\n}}\n",
+            "& ".repeat(300_000)
+        ),
+    );
+    write(&dir, "ordinary.rs", &file(2_000, " + a"));
+    let dir2 = dir.clone();
+    let found = on_small_stack(move || {
+        ["sum.rs", "methods.rs", "refs.rs", "ordinary.rs"]
+            .iter()
+            .flat_map(|f| codes_in(&dir2, f))
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(
+        found,
+        [
+            (1, 1, "TI905"),
+            (1, 1, "TI905"),
+            (1, 1, "TI905"),
+            (2, 28, "TI001")
+        ]
+    );
+    let project = Project::load(&dir, &["sum.rs".into()], &Overrides::default()).unwrap();
+    let message = &project.check().diagnostics[0].message;
+    assert!(message.contains("operators"), "{message}");
+    // The token-level reader declines deep unary chains itself (syn reads them), on
+    // any stack.
+    let refs = format!("fn f() {{ let x = {}a; }}", "& ".repeat(100_000));
+    let declined = on_small_stack(move || {
+        let plan = vec![(0..refs.len(), true)];
+        tenant_lint::extract::fast::extract(&refs, &plan, &[]).is_none()
+    });
+    assert!(declined);
+}
+
+#[test]
 fn a_long_operator_chain_is_refused_not_overflowed_on_a_small_stack() {
     let engine = engine();
     let chain = |n: usize| {

@@ -72,6 +72,7 @@ fn extract_with(
             toks: tokens,
             pos: from,
             end: tokens.len(),
+            depth: 0,
         };
         if range.start == 0 {
             parser.inner_attributes()?;
@@ -564,7 +565,13 @@ struct Parser<'a> {
     toks: &'a [Tok],
     pos: usize,
     end: usize,
+    /// How deep the expression being read nests (see [`MAX_DEPTH`]).
+    depth: usize,
 }
+
+/// Expressions nested deeper than this (`& & & …`, closures of closures) are left to
+/// syn: the reading recurses, and a thread's stack is finite.
+const MAX_DEPTH: usize = 128;
 
 impl<'a> Parser<'a> {
     fn at(&self, i: usize) -> Option<&'a Tok> {
@@ -604,6 +611,7 @@ impl<'a> Parser<'a> {
             toks: self.toks,
             pos: i + 1,
             end: self.toks[i].partner,
+            depth: self.depth,
         }
     }
 
@@ -856,6 +864,7 @@ impl<'a> Parser<'a> {
                         toks: self.toks,
                         pos: self.pos + 1,
                         end: t.partner,
+                        depth: self.depth,
                     };
                     if group.has_macro_or_string() {
                         return None;
@@ -973,6 +982,21 @@ impl<'a> Parser<'a> {
 
     /// An expression of the subset; `args` allows `name = value` (macro arguments).
     fn expr(&mut self, args: bool) -> Option<Ex> {
+        self.nested(|p| p.expr_here(args))
+    }
+
+    /// Runs `read` one level deeper; `None` past [`MAX_DEPTH`].
+    fn nested(&mut self, read: impl FnOnce(&mut Self) -> Option<Ex>) -> Option<Ex> {
+        if self.depth >= MAX_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        let out = read(self);
+        self.depth -= 1;
+        out
+    }
+
+    fn expr_here(&mut self, args: bool) -> Option<Ex> {
         if self.is_word(self.pos, "return") {
             self.pos += 1;
             if self.pos == self.end || self.punct(self.pos, ";") || self.punct(self.pos, ",") {
@@ -1042,7 +1066,7 @@ impl<'a> Parser<'a> {
             if self.is_word(self.pos, "mut") {
                 self.pos += 1;
             }
-            return Some(Ex::Ref(Box::new(self.unary()?)));
+            return Some(Ex::Ref(Box::new(self.nested(Self::unary)?)));
         }
         let mut ex = self.primary()?;
         loop {
@@ -1155,7 +1179,7 @@ impl<'a> Parser<'a> {
             || FILE_MACROS.contains(&name)
             || SINK_MACROS.contains(&name);
         if known {
-            let args = macro_args(self.text, self.toks, group)?;
+            let args = macro_args(self.text, self.toks, group, self.depth)?;
             // syn's `concat!` reading spells other literals as written; not done here.
             if name == "concat" && args.iter().any(|a| matches!(a, Ex::Lit)) {
                 return None;
@@ -1511,7 +1535,7 @@ impl<'a> Collector<'a> {
             return None;
         }
         // The arguments parsed when the tree was built (`Parser::check_macro`).
-        let args = macro_args(self.text, self.toks, group).unwrap_or_default();
+        let args = macro_args(self.text, self.toks, group, 0).unwrap_or_default();
         match name.as_str() {
             "format" | "format_args" => {
                 let Some(Ex::Str(lit)) = args.first() else {
@@ -1716,12 +1740,13 @@ impl<'a> Collector<'a> {
 }
 
 /// A known macro's arguments as comma-separated expressions of the subset.
-fn macro_args(text: &str, toks: &[Tok], group: usize) -> Option<Vec<Ex>> {
+fn macro_args(text: &str, toks: &[Tok], group: usize, depth: usize) -> Option<Vec<Ex>> {
     Parser {
         text,
         toks,
         pos: group + 1,
         end: toks[group].partner,
+        depth,
     }
     .list()
 }

@@ -244,7 +244,7 @@ fn structure(text: &str, mut on: impl FnMut(usize, u8)) {
     // The bytes the match below has an arm for; the others are skipped in a tight loop.
     const INTERESTING: [bool; 256] = {
         let mut table = [false; 256];
-        let bytes = b"/r\"'()[]{};";
+        let bytes = b"/r\"'()[]{};+-*%&|^!<>=?.";
         let mut k = 0;
         while k < bytes.len() {
             table[bytes[k] as usize] = true;
@@ -321,6 +321,8 @@ fn structure(text: &str, mut on: impl FnMut(usize, u8)) {
                 }
             }
             c @ (b'(' | b'[' | b'{' | b')' | b']' | b'}' | b';') => on(i, c),
+            c @ (b'/' | b'+' | b'-' | b'*' | b'%' | b'&' | b'|' | b'^' | b'!' | b'<' | b'>'
+            | b'=' | b'?' | b'.') => on(i, c),
             _ => {}
         }
         i += 1;
@@ -330,49 +332,81 @@ fn structure(text: &str, mut on: impl FnMut(usize, u8)) {
 /// The deepest nesting of `(`, `[` and `{` outside comments, strings and character
 /// literals.
 pub fn nesting_depth(text: &str) -> usize {
-    outline(text).1
+    outline(text).depth
 }
 
 /// The file's top-level items as byte ranges: each ends at a `}` or `;` at nesting
 /// depth 0 (a `;` right after such a `}` belongs to it), and includes the comments and
 /// attributes before it.
 fn top_level_items(text: &str) -> Vec<std::ops::Range<usize>> {
-    outline(text).0
+    outline(text).items
 }
 
-/// [`top_level_items`] and [`nesting_depth`] in one pass over the text.
-pub fn outline(text: &str) -> (Vec<std::ops::Range<usize>>, usize) {
+/// The shape of a Rust file, from one pass over its text outside comments, strings
+/// and character literals.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outline {
+    /// [`top_level_items`].
+    pub items: Vec<std::ops::Range<usize>>,
+    /// [`nesting_depth`].
+    pub depth: usize,
+    /// The most operator characters (`+ - * / % & | ^ ! < > = ? .`) between two
+    /// statement boundaries (`;`, `{`, `}`): a chain `a + b + c …` or `x.f().g() …`
+    /// parses into a tree as deep as it is long, which every walk over it recurses
+    /// through.
+    pub operators: usize,
+}
+
+pub fn outline(text: &str) -> Outline {
     let mut items = Vec::new();
     let mut start = 0;
     let (mut depth, mut max) = (0usize, 0usize);
+    let (mut operators, mut max_operators) = (0usize, 0usize);
     structure(text, |i, c| match c {
-        b'(' | b'[' | b'{' => {
+        b'(' | b'[' => {
             depth += 1;
             max = max.max(depth);
         }
-        b')' | b']' | b'}' => {
+        b'{' => {
+            depth += 1;
+            max = max.max(depth);
+            operators = 0;
+        }
+        b')' | b']' => depth = depth.saturating_sub(1),
+        b'}' => {
             depth = depth.saturating_sub(1);
-            if depth == 0 && c == b'}' {
+            operators = 0;
+            if depth == 0 {
                 items.push(start..i + 1);
                 start = i + 1;
             }
         }
-        b';' if depth == 0 => {
-            if text[start..i].trim().is_empty()
-                && let Some(last) = items.last_mut()
-            {
-                last.end = i + 1;
-            } else {
-                items.push(start..i + 1);
+        b';' => {
+            operators = 0;
+            if depth == 0 {
+                if text[start..i].trim().is_empty()
+                    && let Some(last) = items.last_mut()
+                {
+                    last.end = i + 1;
+                } else {
+                    items.push(start..i + 1);
+                }
+                start = i + 1;
             }
-            start = i + 1;
         }
-        _ => {}
+        _ => {
+            operators += 1;
+            max_operators = max_operators.max(operators);
+        }
     });
     if start < text.len() {
         items.push(start..text.len());
     }
-    (items, max)
+    Outline {
+        items,
+        depth: max,
+        operators: max_operators,
+    }
 }
 
 /// Whether an item is a `const` or `static` (their strings fill `format!` holes
