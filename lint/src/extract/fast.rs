@@ -702,7 +702,7 @@ impl<'a> Parser<'a> {
                 return None;
             }
             self.pos += 1;
-            self.skip_type(&["="])?;
+            self.ty(true)?;
             if !self.punct(self.pos, "=") {
                 return None;
             }
@@ -734,20 +734,7 @@ impl<'a> Parser<'a> {
         self.pos = self.toks[self.pos].partner + 1;
         if self.punct(self.pos, "->") {
             self.pos += 1;
-            self.skip_type(&["where"])?;
-        }
-        if self.is_word(self.pos, "where") {
-            while !self.open(self.pos, b'{') {
-                let t = self.at(self.pos)?;
-                if matches!(t.kind, Kind::Str | Kind::Doc(_)) || self.punct(self.pos, "!") {
-                    return None;
-                }
-                self.pos = if let Kind::Open(_) = t.kind {
-                    t.partner + 1
-                } else {
-                    self.pos + 1
-                };
-            }
+            self.ty(true)?;
         }
         if !self.open(self.pos, b'{') {
             return None;
@@ -797,90 +784,232 @@ impl<'a> Parser<'a> {
         Some((last == "tenant_scoped").then_some(args))
     }
 
-    /// Skips generic parameters `<…>` at the cursor.
+    /// Generic parameters `<'a, T: Bound + 'a, U = X>` at the cursor.
     fn skip_generics(&mut self) -> Option<()> {
-        let mut depth = 0usize;
+        self.pos += 1;
         loop {
-            let t = self.at(self.pos)?;
-            match t.kind {
-                Kind::Punct => match &self.text[t.start..t.end] {
-                    "<" => depth += 1,
-                    ">" => {
-                        depth -= 1;
-                        if depth == 0 {
-                            self.pos += 1;
-                            return Some(());
-                        }
-                    }
-                    ":" | "::" | "+" | "," | "=" | "?" | "&" | "->" => {}
-                    _ => return None,
-                },
-                Kind::Ident | Kind::Lifetime | Kind::Lit => {}
-                Kind::Open(_) => {
-                    self.pos = t.partner;
-                }
-                _ => return None,
+            if self.punct(self.pos, ">") {
+                self.pos += 1;
+                return Some(());
             }
-            self.pos += 1;
+            let t = self.at(self.pos)?;
+            if t.kind == Kind::Lifetime {
+                self.pos += 1;
+                if self.punct(self.pos, ":") {
+                    self.pos += 1;
+                    self.bounds(true)?;
+                }
+            } else {
+                self.name(self.pos)?;
+                self.pos += 1;
+                if self.punct(self.pos, ":") {
+                    self.pos += 1;
+                    self.bounds(true)?;
+                }
+                if self.punct(self.pos, "=") {
+                    self.pos += 1;
+                    self.ty(true)?;
+                }
+            }
+            if self.punct(self.pos, ",") {
+                self.pos += 1;
+            } else if !self.punct(self.pos, ">") {
+                return None;
+            }
         }
     }
 
-    /// Skips a type, up to (not past) a `,`, `;`, `=`-like stop at bracket depth 0 or
-    /// the end; refuses macros and literals in it.
-    fn skip_type(&mut self, stops: &[&str]) -> Option<()> {
-        let start = self.pos;
-        let mut angle = 0usize;
-        while self.pos < self.end {
-            let t = &self.toks[self.pos];
-            match t.kind {
-                Kind::Punct => {
-                    let p = &self.text[t.start..t.end];
-                    if angle == 0 && (p == "," || stops.contains(&p)) {
-                        break;
-                    }
-                    match p {
-                        "<" => angle += 1,
-                        ">" => angle = angle.checked_sub(1)?,
-                        "&" | "::" | "+" | "," | "=" | "?" | "*" | "->" | ":" => {}
-                        _ => return None,
-                    }
+    /// Reads one type, strictly (what syn accepts, in a subset): references and
+    /// pointers, tuples, slices and arrays of a literal length, `_`, `!`, `impl`/`dyn`
+    /// bounds, `fn(…) -> …`, and paths with generic arguments or `Fn(…) -> …` sugar.
+    /// `plus`: whether `A + B` bounds may follow (not right after `&`).
+    fn ty(&mut self, plus: bool) -> Option<()> {
+        if self.depth >= MAX_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        let out = self.ty_here(plus);
+        self.depth -= 1;
+        out
+    }
+
+    fn ty_here(&mut self, plus: bool) -> Option<()> {
+        let t = self.at(self.pos)?;
+        match t.kind {
+            Kind::Punct if self.punct(self.pos, "&") => {
+                self.pos += 1;
+                if self.at(self.pos).is_some_and(|t| t.kind == Kind::Lifetime) {
+                    self.pos += 1;
                 }
-                Kind::Ident => {
-                    let w = &self.text[t.start..t.end];
-                    if angle == 0 && stops.contains(&w) {
-                        break;
-                    }
+                if self.is_word(self.pos, "mut") {
+                    self.pos += 1;
                 }
-                Kind::Lifetime => {}
-                Kind::Open(b'{') => {
-                    if angle == 0 {
-                        break;
-                    }
+                self.ty(false)
+            }
+            Kind::Punct if self.punct(self.pos, "*") => {
+                if !(self.is_word(self.pos + 1, "const") || self.is_word(self.pos + 1, "mut")) {
                     return None;
                 }
-                Kind::Open(_) => {
-                    let group = Parser {
-                        text: self.text,
-                        toks: self.toks,
-                        pos: self.pos + 1,
-                        end: t.partner,
-                        depth: self.depth,
-                    };
-                    if group.has_macro_or_string() {
+                self.pos += 2;
+                self.ty(false)
+            }
+            Kind::Punct if self.punct(self.pos, "!") => {
+                self.pos += 1;
+                Some(())
+            }
+            Kind::Punct if self.punct(self.pos, "::") => self.path_type(),
+            Kind::Open(b'(') => {
+                let mut inner = self.inside(self.pos);
+                while inner.pos < inner.end {
+                    inner.ty(true)?;
+                    if inner.pos < inner.end {
+                        if !inner.punct(inner.pos, ",") {
+                            return None;
+                        }
+                        inner.pos += 1;
+                    }
+                }
+                self.pos = t.partner + 1;
+                Some(())
+            }
+            Kind::Open(b'[') => {
+                let mut inner = self.inside(self.pos);
+                inner.ty(true)?;
+                let ok = inner.pos == inner.end
+                    || inner.punct(inner.pos, ";")
+                        && inner.pos + 2 == inner.end
+                        && inner.toks[inner.pos + 1].kind == Kind::Lit;
+                if !ok {
+                    return None;
+                }
+                self.pos = t.partner + 1;
+                Some(())
+            }
+            Kind::Ident => match self.word(self.pos)? {
+                "_" => {
+                    self.pos += 1;
+                    Some(())
+                }
+                "impl" | "dyn" => {
+                    self.pos += 1;
+                    self.bounds(plus)
+                }
+                "fn" => {
+                    self.pos += 1;
+                    if !self.open(self.pos, b'(') {
                         return None;
                     }
-                    self.pos = t.partner;
+                    let mut inner = self.inside(self.pos);
+                    while inner.pos < inner.end {
+                        if inner.name(inner.pos).is_some() && inner.punct(inner.pos + 1, ":") {
+                            inner.pos += 2;
+                        }
+                        inner.ty(true)?;
+                        if inner.pos < inner.end {
+                            if !inner.punct(inner.pos, ",") {
+                                return None;
+                            }
+                            inner.pos += 1;
+                        }
+                    }
+                    self.pos = self.toks[self.pos].partner + 1;
+                    if self.punct(self.pos, "->") {
+                        self.pos += 1;
+                        self.ty(false)?;
+                    }
+                    Some(())
                 }
-                _ => return None,
-            }
-            self.pos += 1;
+                _ => self.path_type(),
+            },
+            _ => None,
         }
-        (self.pos > start && angle == 0).then_some(())
     }
 
-    fn has_macro_or_string(&self) -> bool {
-        (self.pos..self.end)
-            .any(|i| matches!(self.toks[i].kind, Kind::Str | Kind::Doc(_)) || self.punct(i, "!"))
+    /// A type path: `a::b::C<T, 'a, X = Y, 3>` or `Fn(A) -> B`.
+    fn path_type(&mut self) -> Option<()> {
+        if self.punct(self.pos, "::") {
+            self.pos += 1;
+        }
+        loop {
+            let w = self.word(self.pos)?;
+            if KEYWORDS.contains(&w) && !PATH_KEYWORDS.contains(&w) {
+                return None;
+            }
+            self.pos += 1;
+            if self.punct(self.pos, "::") && self.punct(self.pos + 1, "<") {
+                self.pos += 1;
+            }
+            if self.punct(self.pos, "<") {
+                self.generic_args()?;
+            } else if self.open(self.pos, b'(') {
+                let mut inner = self.inside(self.pos);
+                while inner.pos < inner.end {
+                    inner.ty(true)?;
+                    if inner.pos < inner.end {
+                        if !inner.punct(inner.pos, ",") {
+                            return None;
+                        }
+                        inner.pos += 1;
+                    }
+                }
+                self.pos = self.toks[self.pos].partner + 1;
+                if self.punct(self.pos, "->") {
+                    self.pos += 1;
+                    self.ty(false)?;
+                }
+                return Some(());
+            }
+            if self.punct(self.pos, "::") && self.word(self.pos + 1).is_some() {
+                self.pos += 1;
+            } else {
+                return Some(());
+            }
+        }
+    }
+
+    /// `<…>` after a path segment.
+    fn generic_args(&mut self) -> Option<()> {
+        self.pos += 1;
+        loop {
+            if self.punct(self.pos, ">") {
+                self.pos += 1;
+                return Some(());
+            }
+            let t = self.at(self.pos)?;
+            match t.kind {
+                Kind::Lifetime | Kind::Lit => self.pos += 1,
+                Kind::Ident if self.punct(self.pos + 1, "=") => {
+                    self.name(self.pos)?;
+                    self.pos += 2;
+                    self.ty(true)?;
+                }
+                _ => self.ty(true)?,
+            }
+            if self.punct(self.pos, ",") {
+                self.pos += 1;
+            } else if !self.punct(self.pos, ">") {
+                return None;
+            }
+        }
+    }
+
+    /// Trait bounds: `A + ?Sized + 'a + (B)`; one bound only when `plus` is false.
+    fn bounds(&mut self, plus: bool) -> Option<()> {
+        loop {
+            if self.at(self.pos).is_some_and(|t| t.kind == Kind::Lifetime) {
+                self.pos += 1;
+            } else {
+                if self.punct(self.pos, "?") {
+                    self.pos += 1;
+                }
+                self.path_type()?;
+            }
+            if plus && self.punct(self.pos, "+") {
+                self.pos += 1;
+            } else {
+                return Some(());
+            }
+        }
     }
 
     /// Function parameters: receivers are skipped; typed ones give (name, type).
@@ -902,7 +1031,7 @@ impl<'a> Parser<'a> {
                 self.pos = p + 1;
                 if self.punct(self.pos, ":") {
                     self.pos += 1;
-                    self.skip_type(&[])?;
+                    self.ty(true)?;
                 }
             } else {
                 if self.is_word(self.pos, "mut") {
@@ -914,7 +1043,7 @@ impl<'a> Parser<'a> {
                 }
                 self.pos += 2;
                 let ty = self.pos;
-                self.skip_type(&[])?;
+                self.ty(true)?;
                 out.push((name, ty..self.pos));
             }
             if self.pos < self.end {
@@ -947,7 +1076,7 @@ impl<'a> Parser<'a> {
                 if self.punct(self.pos, ":") {
                     plain = false;
                     self.pos += 1;
-                    self.skip_type(&["=", ";"])?;
+                    self.ty(true)?;
                 }
                 let init = if self.punct(self.pos, "=") {
                     self.pos += 1;
