@@ -761,10 +761,12 @@ impl<'a> Parser<'a> {
         if p.punct(p.pos, "::") {
             p.pos += 1;
         }
-        let mut last = p.word(p.pos)?;
+        // Segments are identifiers, not keywords (an attribute path with `self` or
+        // `crate` is left to syn).
+        let mut last = p.word(p.name(p.pos)?)?;
         p.pos += 1;
         while p.punct(p.pos, "::") {
-            last = p.word(p.pos + 1)?;
+            last = p.word(p.name(p.pos + 1)?)?;
             p.pos += 2;
         }
         let args = if p.pos == p.end {
@@ -1878,4 +1880,36 @@ fn macro_args(text: &str, toks: &[Tok], group: usize, depth: usize) -> Option<Ve
         depth,
     }
     .list()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reads(text: &str) -> bool {
+        extract(text, &[(0..text.len(), true)], &["TenantScope".to_string()]).is_some()
+    }
+
+    #[test]
+    fn repository_shapes_are_read() {
+        assert!(reads(
+            "#[tenant_scoped]\npub fn get(db: &Db, scope: &TenantScope, id: i64) -> Result<Option<Job>> {\n    let sql = r#\"SELECT * FROM JOB WHERE client_id = :c\"#;\n    db.conn().query_row(scope, sql, &[(\":id\", &id)], |r| Job::from_row(r))\n}\n"
+        ));
+        assert!(reads(
+            "const COLS: &str = \"a, b\";\nfn f<'a, T: AsRef<str> + 'a>(c: &'a mut Vec<(T, [u8; 4])>, g: impl Fn(&str) -> bool) {\n    let q = format!(\"SELECT {COLS} FROM JOB\");\n    c.execute(&q, []).await?;\n}\n"
+        ));
+    }
+
+    #[test]
+    fn what_syn_rejects_is_left_to_syn() {
+        // Found by fuzzing: two words in a row in a type; a keyword as an attribute path.
+        assert!(!reads(
+            "fn f(db: &ScopedConn, user: &T senantScope) -> f64 {}"
+        ));
+        assert!(!reads("#[box = \"SELECT * FROM JOB\"]\nfn f() {}"));
+        // And what the subset does not cover.
+        assert!(!reads("fn f() where T: Copy {}"));
+        assert!(!reads("fn f() { let x = a + b; }"));
+        assert!(!reads("fn f() { if x { g(\"SELECT 1 FROM t\") } }"));
+    }
 }
