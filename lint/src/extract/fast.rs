@@ -236,6 +236,9 @@ fn lex(text: &str, range: Range<usize>, out: &mut Vec<Tok>) -> Option<()> {
             }
             b'"' => {
                 let close = string_end(b, i + 1, end)?;
+                if !valid_escapes(&text[i + 1..close - 1]) {
+                    return None;
+                }
                 let kind = suffixed(b, close, end, Kind::Str)?;
                 push(out, kind, i, after_suffix(b, close, end));
                 i = after_suffix(b, close, end);
@@ -253,52 +256,67 @@ fn lex(text: &str, range: Range<usize>, out: &mut Vec<Tok>) -> Option<()> {
                 i = after_suffix(b, close, end);
             }
             b'b' | b'c' if matches!(b.get(i + 1), Some(b'"' | b'\'' | b'r')) => {
-                let close = match b[i + 1] {
-                    b'"' => string_end(b, i + 2, end)?,
-                    b'\'' if c == b'b' => char_end(b, i + 2, end)?,
-                    b'r' if matches!(b.get(i + 2), Some(b'"' | b'#')) => raw_end(b, i + 2, end)?,
-                    _ => {
-                        // An identifier starting with `b`/`c` (`br`, `crate`, …).
-                        i = ident(text, i, end, out)?;
-                        continue;
-                    }
-                };
-                push(out, Kind::Lit, i, after_suffix(b, close, end));
-                i = after_suffix(b, close, end);
+                if matches!(b[i + 1], b'"' | b'\'')
+                    || b[i + 1] == b'r' && matches!(b.get(i + 2), Some(b'"' | b'#'))
+                {
+                    // Byte and C strings and characters: their escape rules differ;
+                    // left to syn.
+                    return None;
+                }
+                // An identifier starting with `b`/`c` (`br`, `crate`, …).
+                i = ident(text, i, end, out)?;
             }
             b'\'' => {
-                if b.get(i + 1) == Some(&b'\\') {
-                    let close = char_end(b, i + 1, end)?;
-                    push(out, Kind::Lit, i, close);
-                    i = close;
+                // A character: one plain character, or a simple escape; anything else
+                // (`\u{…}`, `\x…`) is left to syn. Else a lifetime.
+                let ch = text.get(i + 1..end)?.chars().next()?;
+                let after = i + 1 + ch.len_utf8();
+                let simple_escape = ch == '\\'
+                    && matches!(
+                        b.get(after),
+                        Some(b'n' | b'r' | b't' | b'\\' | b'\'' | b'"' | b'0')
+                    )
+                    && b.get(after + 1) == Some(&b'\'');
+                if simple_escape {
+                    push(out, Kind::Lit, i, after + 2);
+                    i = after + 2;
+                } else if b.get(after) == Some(&b'\'') && !matches!(ch, '\\' | '\'' | '\n' | '\t') {
+                    push(out, Kind::Lit, i, after + 1);
+                    i = after + 1;
+                } else if ch.is_alphabetic() || ch == '_' {
+                    let stop = ident_end(text, i + 1, end);
+                    push(out, Kind::Lifetime, i, stop);
+                    i = stop;
                 } else {
-                    let ch = text.get(i + 1..end)?.chars().next()?;
-                    let after = i + 1 + ch.len_utf8();
-                    if b.get(after) == Some(&b'\'') {
-                        push(out, Kind::Lit, i, after + 1);
-                        i = after + 1;
-                    } else if ch.is_alphabetic() || ch == '_' {
-                        let stop = ident_end(text, i + 1, end);
-                        push(out, Kind::Lifetime, i, stop);
-                        i = stop;
-                    } else {
-                        return None;
-                    }
+                    return None;
                 }
             }
             b'0'..=b'9' => {
-                let mut j = i + 1;
-                while j < end && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
-                    j += 1;
-                }
+                // Decimal integers and simple floats, with a type suffix: other forms
+                // (hex, exponents) are left to syn, which checks them.
+                let digits = |from: usize| {
+                    from + b[from..end]
+                        .iter()
+                        .take_while(|c| c.is_ascii_digit() || **c == b'_')
+                        .count()
+                };
+                let mut j = digits(i);
                 if j + 1 < end && b[j] == b'.' && b[j + 1].is_ascii_digit() {
-                    j += 1;
-                    while j < end && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
-                        j += 1;
-                    }
+                    j = digits(j + 1);
                 }
-                push(out, Kind::Lit, i, j);
-                i = j;
+                let suffix_end = j + b[j..end]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                    .count();
+                const SUFFIXES: &[&str] = &[
+                    "", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
+                    "i128", "isize", "f32", "f64",
+                ];
+                if !SUFFIXES.contains(&&text[j..suffix_end]) {
+                    return None;
+                }
+                push(out, Kind::Lit, i, suffix_end);
+                i = suffix_end;
             }
             b'(' | b'[' | b'{' => {
                 open.push(out.len());
@@ -380,6 +398,55 @@ fn string_end(b: &[u8], mut i: usize, end: usize) -> Option<usize> {
     None
 }
 
+/// Whether the escapes of a string's body (between its quotes) are ones proc-macro2
+/// accepts, as its lexer checks them: `\n \r \t \\ \' \" \0`, `\x` up to `7F`,
+/// `\u{…}` of one to six hexadecimal digits naming a character, and a line
+/// continuation.
+fn valid_escapes(body: &str) -> bool {
+    if !body.contains('\\') {
+        return true;
+    }
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            continue;
+        }
+        match chars.next() {
+            Some('n' | 'r' | 't' | '\\' | '\'' | '"' | '0') => {}
+            Some('x') => {
+                let ok = chars.next().is_some_and(|d| ('0'..='7').contains(&d))
+                    && chars.next().is_some_and(|d| d.is_ascii_hexdigit());
+                if !ok {
+                    return false;
+                }
+            }
+            Some('u') => {
+                if chars.next() != Some('{') {
+                    return false;
+                }
+                let (mut value, mut len) = (0u32, 0);
+                loop {
+                    match chars.next() {
+                        Some(d) if d.is_ascii_hexdigit() && len < 6 => {
+                            value = value * 16 + d.to_digit(16).unwrap_or(0);
+                            len += 1;
+                        }
+                        Some('_') if len > 0 => {}
+                        Some('}') if len > 0 => break,
+                        _ => return false,
+                    }
+                }
+                if char::from_u32(value).is_none() {
+                    return false;
+                }
+            }
+            Some('\n') => while chars.next_if(|c| matches!(c, ' ' | '\t' | '\n')).is_some() {},
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// The index just past a raw string whose `#`s or `"` start at `i`.
 fn raw_end(b: &[u8], i: usize, end: usize) -> Option<usize> {
     let hashes = b[i..end].iter().take_while(|&&c| c == b'#').count();
@@ -400,19 +467,6 @@ fn raw_end(b: &[u8], i: usize, end: usize) -> Option<usize> {
             return Some(j + 1 + hashes);
         }
         j += 1;
-    }
-    None
-}
-
-/// The index just past a character literal whose body starts at `i`.
-fn char_end(b: &[u8], mut i: usize, end: usize) -> Option<usize> {
-    while i < end {
-        match b[i] {
-            b'\\' => i += 2,
-            b'\'' => return Some(i + 1),
-            b'\n' => return None,
-            _ => i += 1,
-        }
     }
     None
 }
