@@ -913,7 +913,7 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
                 Some(())
             }
-            Kind::Punct if self.punct(self.pos, "::") => self.path_type(),
+            Kind::Punct if self.punct(self.pos, "::") => self.path_type(false),
             Kind::Open(b'(') => {
                 let mut inner = self.inside(self.pos);
                 while inner.pos < inner.end {
@@ -975,14 +975,14 @@ impl<'a> Parser<'a> {
                     }
                     Some(())
                 }
-                _ => self.path_type(),
+                _ => self.path_type(false),
             },
             _ => None,
         }
     }
 
-    /// A type path: `a::b::C<T, 'a, X = Y, 3>` or `Fn(A) -> B`.
-    fn path_type(&mut self) -> Option<()> {
+    /// A type path: `a::b::C<T, 'a, X = Y, 3>`, or in a bound (`sugar`) `Fn(A) -> B`.
+    fn path_type(&mut self, sugar: bool) -> Option<()> {
         if self.punct(self.pos, "::") {
             self.pos += 1;
         }
@@ -997,7 +997,10 @@ impl<'a> Parser<'a> {
             }
             if self.punct(self.pos, "<") {
                 self.generic_args()?;
-            } else if self.open(self.pos, b'(') {
+            } else if sugar
+                && matches!(self.word(self.pos - 1), Some("Fn" | "FnMut" | "FnOnce"))
+                && self.open(self.pos, b'(')
+            {
                 let mut inner = self.inside(self.pos);
                 while inner.pos < inner.end {
                     inner.ty(true)?;
@@ -1058,7 +1061,7 @@ impl<'a> Parser<'a> {
                 if self.punct(self.pos, "?") {
                     self.pos += 1;
                 }
-                self.path_type()?;
+                self.path_type(true)?;
             }
             if plus && self.punct(self.pos, "+") {
                 self.pos += 1;
