@@ -1,4 +1,5 @@
-//! Cheap byte-level scans of a Rust file, run before syn sees it.
+//! Cheap byte-level scans of a Rust file, run before it is parsed (by the token-level
+//! reader in [`crate::extract::fast`], or by syn).
 //!
 //! [`may_hold_sql`] decides whether a file can hold anything the Rust scan reports: a
 //! string literal or doc comment that starts like SQL (after whitespace, escapes and
@@ -10,9 +11,11 @@
 //! finds no statement there (a test compares both over the fixtures and a generated
 //! corpus).
 //!
-//! [`nesting_depth`] measures bracket nesting outside strings and comments, so a file
-//! nested too deep for a recursive-descent parser on a worker thread's stack is
-//! reported instead of crashing the scan.
+//! [`outline`] splits the file into top-level items and measures bracket nesting and
+//! the longest operator chain outside strings and comments, so a file nested or
+//! chained too deep for a recursive parser on a worker thread's stack is reported
+//! instead of crashing the scan; [`plan_items`] keeps the items [`sql_hits`] finds
+//! something in.
 
 use crate::extract::rust::{STATEMENT_KEYWORDS, starts_like_sql};
 
