@@ -61,8 +61,7 @@ pub const WORKER_STACK: usize = 64 << 20;
 /// for the deepest input the limits admit. Runs it here if no thread can be started.
 ///
 /// The pools are kept for the life of the process, one per size: reading and checking
-/// then run on the same threads, whose allocator caches stay warm between the two
-/// (a fresh pool per phase cost a tenth of a check in zeroing new memory pages).
+/// then run on the same threads, and a scan does not start threads per phase.
 fn on_workers<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     static POOLS: std::sync::Mutex<Vec<(usize, Arc<rayon::ThreadPool>)>> =
         std::sync::Mutex::new(Vec::new());

@@ -144,24 +144,12 @@ fn mentions_ddl_keyword(text: &str) -> bool {
 }
 
 /// Whether the first word of `text`, after blank space and `--`/`/* */` comments, is
-/// `CREATE`, `ALTER` or `DROP` (any case); `true` when a comment does not end.
+/// `CREATE`, `ALTER` or `DROP` (any case); `true` when a comment does not end (the
+/// full split then decides).
 fn first_word_is_ddl(text: &str) -> bool {
-    let mut rest = text.trim_start();
-    loop {
-        if let Some(after) = rest.strip_prefix("--") {
-            match after.split_once('\n') {
-                Some((_, r)) => rest = r.trim_start(),
-                None => return false,
-            }
-        } else if let Some(after) = rest.strip_prefix("/*") {
-            match after.split_once("*/") {
-                Some((_, r)) => rest = r.trim_start(),
-                None => return true,
-            }
-        } else {
-            break;
-        }
-    }
+    let Some(rest) = crate::extract::rust::skip_sql_comments(text) else {
+        return true;
+    };
     let word = &rest[..rest.bytes().take_while(u8::is_ascii_alphabetic).count()];
     ["CREATE", "ALTER", "DROP"]
         .iter()

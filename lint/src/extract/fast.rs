@@ -23,12 +23,13 @@ use std::str::FromStr;
 
 use sqlparser::tokenizer::Location;
 
-use crate::extract::literal::{Decoded, decode, format_holes};
+use crate::extract::literal::{Decoded, decode};
 use crate::extract::prefilter::token_may_be_sql;
 use crate::extract::rust::{
-    Context, FILE_MACROS, FormatHole, RustFacts, RustSql, SINK_FUNCTIONS, SINK_MACROS,
-    SINK_METHODS, ScopedArgs, ScopedFn, SpanId, sql_like_name, starts_like_sql,
+    Context, FILE_MACROS, RustFacts, RustSql, SINK_FUNCTIONS, SINK_MACROS, SINK_METHODS,
+    ScopedArgs, ScopedFn, SpanId, fill_format_holes, sql_like_name, starts_like_sql,
 };
+use crate::extract::source::LineIndex;
 
 /// Extracts the facts of the items `plan` keeps (`(range, keep)` per top-level item,
 /// from [`crate::extract::prefilter::item_plan`]); `None` when an item is outside the
@@ -59,7 +60,7 @@ fn extract_with(
     scope_types: &[String],
     tokens: &mut Vec<Tok>,
 ) -> Option<RustFacts> {
-    let lines = Lines::new(text);
+    let lines = LineIndex::new(text);
     let mut items = Vec::new();
     for (range, keep) in plan {
         if !keep {
@@ -135,16 +136,7 @@ struct Tok {
 }
 
 /// Bytes that start an operator token.
-const PUNCT_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
-    let bytes = b"!#$%&*+,-.:;<=>?@^|~";
-    let mut k = 0;
-    while k < bytes.len() {
-        table[bytes[k] as usize] = true;
-        k += 1;
-    }
-    table
-};
+const PUNCT_BYTE: [bool; 256] = crate::extract::byte_set(b"!#$%&*+,-.:;<=>?@^|~");
 
 /// The length of the operator at the start of `b`: the multi-character ones the
 /// parser tells apart (`...`, `..=`, `::`, `->`, `=>`, comparisons, `&&`, `||`,
@@ -493,38 +485,6 @@ fn spelled(text: &str, t: &Tok, p: &str) -> bool {
     let a = &text.as_bytes()[t.start..t.end];
     let b = p.as_bytes();
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
-}
-
-/// Line starts of the file, for positions.
-struct Lines<'t> {
-    text: &'t str,
-    starts: Vec<usize>,
-}
-
-impl<'t> Lines<'t> {
-    fn new(text: &'t str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        Lines { text, starts }
-    }
-
-    fn line(&self, at: usize) -> u64 {
-        self.starts.partition_point(|&s| s <= at) as u64
-    }
-
-    /// The position of a byte offset: line, and column in characters from 1 (as
-    /// proc-macro2 counts them).
-    fn location(&self, at: usize) -> Location {
-        let line = self.line(at);
-        let start = self.starts[line as usize - 1];
-        let prefix = &self.text[start..at];
-        let column = if prefix.is_ascii() {
-            prefix.len()
-        } else {
-            prefix.chars().count()
-        };
-        Location::new(line, column as u64 + 1)
-    }
 }
 
 // ---------------------------------------------------------------------------------
@@ -915,16 +875,7 @@ impl<'a> Parser<'a> {
             }
             Kind::Punct if self.punct(self.pos, "::") => self.path_type(false),
             Kind::Open(b'(') => {
-                let mut inner = self.inside(self.pos);
-                while inner.pos < inner.end {
-                    inner.ty(true)?;
-                    if inner.pos < inner.end {
-                        if !inner.punct(inner.pos, ",") {
-                            return None;
-                        }
-                        inner.pos += 1;
-                    }
-                }
+                self.inside(self.pos).types(false)?;
                 self.pos = t.partner + 1;
                 Some(())
             }
@@ -955,19 +906,7 @@ impl<'a> Parser<'a> {
                     if !self.open(self.pos, b'(') {
                         return None;
                     }
-                    let mut inner = self.inside(self.pos);
-                    while inner.pos < inner.end {
-                        if inner.name(inner.pos).is_some() && inner.punct(inner.pos + 1, ":") {
-                            inner.pos += 2;
-                        }
-                        inner.ty(true)?;
-                        if inner.pos < inner.end {
-                            if !inner.punct(inner.pos, ",") {
-                                return None;
-                            }
-                            inner.pos += 1;
-                        }
-                    }
+                    self.inside(self.pos).types(true)?;
                     self.pos = self.toks[self.pos].partner + 1;
                     if self.punct(self.pos, "->") {
                         self.pos += 1;
@@ -979,6 +918,24 @@ impl<'a> Parser<'a> {
             },
             _ => None,
         }
+    }
+
+    /// Comma-separated types filling the group (a trailing comma allowed); `named`:
+    /// each may be preceded by `name:` (the parameters of a `fn` pointer type).
+    fn types(mut self, named: bool) -> Option<()> {
+        while self.pos < self.end {
+            if named && self.name(self.pos).is_some() && self.punct(self.pos + 1, ":") {
+                self.pos += 2;
+            }
+            self.ty(true)?;
+            if self.pos < self.end {
+                if !self.punct(self.pos, ",") {
+                    return None;
+                }
+                self.pos += 1;
+            }
+        }
+        Some(())
     }
 
     /// A type path: `a::b::C<T, 'a, X = Y, 3>`, or in a bound (`sugar`) `Fn(A) -> B`.
@@ -1001,16 +958,7 @@ impl<'a> Parser<'a> {
                 && matches!(self.word(self.pos - 1), Some("Fn" | "FnMut" | "FnOnce"))
                 && self.open(self.pos, b'(')
             {
-                let mut inner = self.inside(self.pos);
-                while inner.pos < inner.end {
-                    inner.ty(true)?;
-                    if inner.pos < inner.end {
-                        if !inner.punct(inner.pos, ",") {
-                            return None;
-                        }
-                        inner.pos += 1;
-                    }
-                }
+                self.inside(self.pos).types(false)?;
                 self.pos = self.toks[self.pos].partner + 1;
                 if self.punct(self.pos, "->") {
                     self.pos += 1;
@@ -1417,8 +1365,8 @@ impl<'a> Parser<'a> {
 // Collector: `rust::Collector`'s logic over the small tree.
 
 /// Hashing for keys that are byte offsets of tokens in one file: a multiplicative
-/// hash spreads distinct offsets over the table at a fraction of SipHash's cost. A
-/// collision can only cost time, never a wrong answer.
+/// hash instead of SipHash (the keys come from one file's layout, not from a caller
+/// choosing them). A collision can only cost time, never a wrong answer.
 type OffsetHash = std::hash::BuildHasherDefault<OffsetHasher>;
 
 #[derive(Default)]
@@ -1451,7 +1399,7 @@ impl std::hash::Hasher for OffsetHasher {
 struct Collector<'a> {
     text: &'a str,
     toks: &'a [Tok],
-    lines: &'a Lines<'a>,
+    lines: &'a LineIndex,
     scope_types: &'a [String],
     candidates: Vec<RustSql>,
     /// Literal or macro (by first byte) → candidate.
@@ -1475,7 +1423,7 @@ impl<'a> Collector<'a> {
     }
 
     fn location(&self, i: usize) -> Location {
-        self.lines.location(self.toks[i].start)
+        self.lines.position(self.text, self.toks[i].start)
     }
 
     fn line(&self, i: usize) -> u64 {
@@ -1814,36 +1762,14 @@ impl<'a> Collector<'a> {
         decoded: &Decoded,
         named: &HashMap<String, &Ex>,
     ) -> usize {
-        let split = format_holes(decoded);
-        let mut text = Decoded::default();
-        let mut holes = Vec::new();
-        for (k, part) in split.parts.iter().enumerate() {
-            text.append(part);
-            let Some(hole) = split.holes.get(k) else {
-                continue;
+        let (text, holes) = fill_format_holes(decoded, |name| {
+            let target = match named.get(name) {
+                Some(Ex::Path(last)) => Some(self.tok_text(*last).to_string()),
+                Some(_) => None,
+                None => Some(name.to_string()),
             };
-            let constant = hole.name.as_ref().and_then(|name| {
-                let target = match named.get(name) {
-                    Some(Ex::Path(last)) => Some(self.tok_text(*last).to_string()),
-                    Some(_) => None,
-                    None => Some(name.clone()),
-                };
-                target.and_then(|t| self.consts.get(&t).cloned())
-            });
-            match constant {
-                Some(value) => text.append(&value),
-                None => {
-                    let placeholder = format!("__format_hole_{}", holes.len() + 1);
-                    text.append_at(&placeholder, hole.at);
-                    holes.push(FormatHole {
-                        written: hole.written.clone(),
-                        placeholder,
-                        at: hole.at,
-                    });
-                }
-            }
-        }
-        text.finish(decoded.at.last().expect("finished"));
+            target.and_then(|t| self.consts.get(&t).cloned())
+        });
         let n = text.char_count();
         let i = self.new_candidate(text, lit, std::iter::once(0..n).collect());
         self.candidates[i].holes = holes;

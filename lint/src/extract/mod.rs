@@ -10,3 +10,14 @@ pub mod prefilter;
 pub mod rust;
 pub mod source;
 pub mod split;
+
+/// A table of the bytes in `bytes`, for scanning loops that skip the others.
+pub(crate) const fn byte_set(bytes: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut k = 0;
+    while k < bytes.len() {
+        table[bytes[k] as usize] = true;
+        k += 1;
+    }
+    table
+}

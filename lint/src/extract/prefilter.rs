@@ -17,7 +17,7 @@
 //! instead of crashing the scan; [`plan_items`] keeps the items [`sql_hits`] finds
 //! something in.
 
-use crate::extract::rust::{STATEMENT_KEYWORDS, starts_like_sql};
+use crate::extract::rust::{STATEMENT_KEYWORDS, skip_sql_comments, starts_like_sql};
 
 /// Words whose presence sends a file to the full scan whatever its literals.
 const MARKERS: &[&str] = &[
@@ -209,22 +209,9 @@ fn literal_may_be_sql(rest: &str) -> bool {
 /// leading whitespace and SQL comments, with something after it (what
 /// [`starts_like_sql`] needs to decide).
 fn decoded_first_word_done(decoded: &str) -> bool {
-    let mut rest = decoded.trim_start();
-    loop {
-        if let Some(after) = rest.strip_prefix("--") {
-            match after.split_once('\n') {
-                Some((_, r)) => rest = r.trim_start(),
-                None => return false,
-            }
-        } else if let Some(after) = rest.strip_prefix("/*") {
-            match after.split_once("*/") {
-                Some((_, r)) => rest = r.trim_start(),
-                None => return false,
-            }
-        } else {
-            break;
-        }
-    }
+    let Some(rest) = skip_sql_comments(decoded) else {
+        return false;
+    };
     if rest.is_empty() || rest == "-" || rest == "/" {
         return false;
     }
@@ -245,16 +232,7 @@ fn decoded_first_word_done(decoded: &str) -> bool {
 /// comments, strings and character literals.
 fn structure(text: &str, mut on: impl FnMut(usize, u8)) {
     // The bytes the match below has an arm for; the others are skipped in a tight loop.
-    const INTERESTING: [bool; 256] = {
-        let mut table = [false; 256];
-        let bytes = b"/r\"'()[]{};+-*%&|^!<>=?.";
-        let mut k = 0;
-        while k < bytes.len() {
-            table[bytes[k] as usize] = true;
-            k += 1;
-        }
-        table
-    };
+    const INTERESTING: [bool; 256] = crate::extract::byte_set(b"/r\"'()[]{};+-*%&|^!<>=?.");
     let b = text.as_bytes();
     let mut i = 0usize;
     while i < b.len() {

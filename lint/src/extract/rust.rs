@@ -235,16 +235,9 @@ pub(crate) const STATEMENT_KEYWORDS: &[&str] = &[
 /// Whether text starts like a SQL statement: a statement keyword followed by more text.
 /// `"DELETE"` (an HTTP method) and `"select_all"` do not.
 pub fn starts_like_sql(text: &str) -> bool {
-    let mut rest = text.trim_start();
-    loop {
-        if let Some(after) = rest.strip_prefix("--") {
-            rest = after.split_once('\n').map_or("", |(_, r)| r).trim_start();
-        } else if let Some(after) = rest.strip_prefix("/*") {
-            rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
-        } else {
-            break;
-        }
-    }
+    let Some(rest) = skip_sql_comments(text) else {
+        return false;
+    };
     let word = &rest[..rest.bytes().take_while(|c| c.is_ascii_alphabetic()).count()];
     let after = &rest[word.len()..];
     STATEMENT_KEYWORDS
@@ -252,6 +245,53 @@ pub fn starts_like_sql(text: &str) -> bool {
         .any(|k| word.eq_ignore_ascii_case(k))
         && after.starts_with(|c: char| c.is_whitespace() || c == '(')
         && !after.trim().is_empty()
+}
+
+/// A `format!` string with each hole naming a string constant replaced by the
+/// constant's text (`constant(name)`), and the others by placeholders
+/// (`__format_hole_1` …), which are returned. Shared by both extractors.
+pub(crate) fn fill_format_holes(
+    decoded: &Decoded,
+    constant: impl Fn(&str) -> Option<Decoded>,
+) -> (Decoded, Vec<FormatHole>) {
+    let split = format_holes(decoded);
+    let mut text = Decoded::default();
+    let mut holes = Vec::new();
+    for (k, part) in split.parts.iter().enumerate() {
+        text.append(part);
+        let Some(hole) = split.holes.get(k) else {
+            continue;
+        };
+        match hole.name.as_deref().and_then(&constant) {
+            Some(value) => text.append(&value),
+            None => {
+                let placeholder = format!("__format_hole_{}", holes.len() + 1);
+                text.append_at(&placeholder, hole.at);
+                holes.push(FormatHole {
+                    written: hole.written.clone(),
+                    placeholder,
+                    at: hole.at,
+                });
+            }
+        }
+    }
+    text.finish(decoded.at.last().expect("finished"));
+    (text, holes)
+}
+
+/// `text` after its leading blank space and SQL comments (`--` lines, `/* */`);
+/// `None` when a comment does not end.
+pub(crate) fn skip_sql_comments(text: &str) -> Option<&str> {
+    let mut rest = text.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = after.split_once('\n')?.1.trim_start();
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/")?.1.trim_start();
+        } else {
+            return Some(rest);
+        }
+    }
 }
 
 /// Collects the SQL and the `#[tenant_scoped]` functions of a parsed file.
@@ -597,38 +637,16 @@ impl<'a> Collector<'a> {
         decoded: &Decoded,
         named: &HashMap<String, &Expr>,
     ) -> usize {
-        let split = format_holes(decoded);
-        let mut text = Decoded::default();
-        let mut holes = Vec::new();
-        for (k, part) in split.parts.iter().enumerate() {
-            text.append(part);
-            let Some(hole) = split.holes.get(k) else {
-                continue;
+        // A hole naming a string constant (directly or through `name = CONST`) is
+        // replaced by the constant's text.
+        let (text, holes) = fill_format_holes(decoded, |name| {
+            let target = match named.get(name) {
+                Some(Expr::Path(p)) => p.path.segments.last().map(|s| s.ident.to_string()),
+                Some(_) => None,
+                None => Some(name.to_string()),
             };
-            // A hole naming a string constant (directly or through `name = CONST`) is
-            // replaced by the constant's text.
-            let constant = hole.name.as_ref().and_then(|name| {
-                let target = match named.get(name) {
-                    Some(Expr::Path(p)) => p.path.segments.last().map(|s| s.ident.to_string()),
-                    Some(_) => None,
-                    None => Some(name.clone()),
-                };
-                target.and_then(|t| self.consts.get(&t).cloned())
-            });
-            match constant {
-                Some(value) => text.append(&value),
-                None => {
-                    let placeholder = format!("__format_hole_{}", holes.len() + 1);
-                    text.append_at(&placeholder, hole.at);
-                    holes.push(FormatHole {
-                        written: hole.written.clone(),
-                        placeholder,
-                        at: hole.at,
-                    });
-                }
-            }
-        }
-        text.finish(decoded.at.last().expect("finished"));
+            target.and_then(|t| self.consts.get(&t).cloned())
+        });
         let n = text.char_count();
         let i = self.new_candidate(text, lit.span(), vec![(0..n, lit.span())]);
         self.candidates[i].sql.holes = holes;

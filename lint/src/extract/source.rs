@@ -58,6 +58,11 @@ impl LineIndex {
         self.starts.len()
     }
 
+    /// The 1-based line of a byte offset.
+    pub fn line(&self, offset: usize) -> u64 {
+        self.starts.partition_point(|&s| s <= offset) as u64
+    }
+
     /// The 1-based position of a byte offset (clamped to the text).
     pub fn position(&self, text: &str, offset: usize) -> Location {
         let offset = floor_char_boundary(text, offset.min(text.len()));

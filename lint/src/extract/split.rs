@@ -328,16 +328,7 @@ fn is_boundary(b: u8) -> bool {
     BOUNDARY[b as usize]
 }
 
-static BOUNDARY: [bool; 256] = {
-    let mut table = [false; 256];
-    let special = b" \t\r\n\x0c;'\"`[$-#/";
-    let mut i = 0;
-    while i < special.len() {
-        table[special[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
+static BOUNDARY: [bool; 256] = crate::extract::byte_set(b" \t\r\n\x0c;'\"`[$-#/");
 
 fn is_word_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_'
