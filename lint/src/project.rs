@@ -4,6 +4,14 @@
 //! Files are read and parsed once (in parallel); the schema is built from the DDL of the
 //! configured schema files and of the scanned files, in migration order; then every
 //! scanned statement is analysed.
+//!
+//! The configured schema files are read first. Every other file is checked against
+//! their schema as soon as it is read, and its extracted facts dropped, so memory does
+//! not grow with the repository and each file is checked while its text is still in
+//! cache. A scanned file that holds DDL itself is kept and checked last; if any does,
+//! the schema is rebuilt from every file and all files are checked again against it
+//! (their facts extracted again from the kept text), so the result never depends on
+//! which path was taken.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -161,10 +169,16 @@ pub struct LoadedFile {
     pub problem: Option<Finding>,
     /// Whether the file is one the user asked to check (not only a schema file).
     pub scanned: bool,
-    /// For a Rust file, the SQL and `#[tenant_scoped]` functions it holds.
+    /// For a Rust file, the SQL and `#[tenant_scoped]` functions it holds (`None` once
+    /// the file was checked while loading: see [`Project::rust_facts`]).
     pub rust: Option<RustFacts>,
     /// The schema of a live database, shown as the DDL SQLite keeps for it.
     pub database: bool,
+    /// The `include_str!`/`query_file!` paths of a Rust file, as written.
+    pub includes: Vec<String>,
+    /// Whether `rust` was dropped after the file was checked while loading (it is
+    /// extracted again from `source` when asked for).
+    facts_dropped: bool,
 }
 
 /// A loaded project, ready to check.
@@ -173,6 +187,11 @@ pub struct Project {
     pub files: Vec<LoadedFile>,
     /// Index into `files` by reported path.
     by_path: std::collections::HashMap<Arc<Path>, usize>,
+    /// The outcomes of the files checked while they were loaded, by index into
+    /// `files`; taken by the first [`Project::check`].
+    prechecked: std::sync::Mutex<Vec<Option<FileOutcome>>>,
+    /// Whether Rust files were read with the pre-filter (to extract them again alike).
+    prefilter: bool,
 }
 
 /// The outcome of a check.
@@ -300,22 +319,74 @@ impl Project {
             }
         }
         let dialect = config.dialect;
-        let mut files: Vec<LoadedFile> = on_workers(|| {
-            to_read
+        let prefilter = !overrides.no_prefilter;
+        let database = match &overrides.db {
+            Some(db) => {
+                let absolute = cwd.join(db);
+                Some((
+                    read_database(&absolute, &display_path(&absolute, cwd), dialect)?,
+                    absolute,
+                ))
+            }
+            None => None,
+        };
+        let schema_set: HashSet<PathBuf> = schema_paths.iter().map(|p| canonical(p)).collect();
+        let is_configured: Vec<bool> = canonicals.iter().map(|c| schema_set.contains(c)).collect();
+
+        // The configured schema files first: with the database they are the schema,
+        // unless a scanned file adds DDL. Every other file is checked against it as
+        // soon as it is read, so its facts need not be kept (memory stays flat).
+        let read = |i: usize| {
+            let (abs, shown, scanned) = &to_read[i];
+            read_file(abs, shown, *scanned, &config, prefilter)
+        };
+        let (configured, others): (Vec<usize>, Vec<usize>) =
+            (0..to_read.len()).partition(|&i| is_configured[i]);
+        let mut slots: Vec<Option<LoadedFile>> = vec![None; to_read.len()];
+        for (i, file) in on_workers(|| {
+            configured
                 .par_iter()
-                .map(|(abs, shown, scanned)| {
-                    read_file(abs, shown, *scanned, &config, !overrides.no_prefilter)
+                .map(|&i| (i, read(i)))
+                .collect::<Vec<_>>()
+        }) {
+            slots[i] = Some(file);
+        }
+        let early: Vec<&LoadedFile> = database
+            .iter()
+            .map(|(f, _)| f)
+            .chain(slots.iter().flatten())
+            .collect();
+        let schema = build_schema(early.into_iter().map(|f| (f, true)), dialect);
+        let engine = Engine::new(TenantModel::new(config.clone(), schema))
+            .map_err(|e| relativize(e.into()))?;
+        let mut prechecked: Vec<Option<FileOutcome>> = vec![None; to_read.len()];
+        for (i, file, outcome) in on_workers(|| {
+            others
+                .par_iter()
+                .map(|&i| {
+                    let mut file = read(i);
+                    // A file with DDL may change the schema: it is checked later.
+                    let outcome = file.ddl.is_empty().then(|| {
+                        let outcome = check_file(&engine, &file, file.rust.as_ref(), Vec::new());
+                        file.facts_dropped = file.rust.take().is_some();
+                        outcome
+                    });
+                    (i, file, outcome)
                 })
-                .collect()
-        });
+                .collect::<Vec<_>>()
+        }) {
+            slots[i] = Some(file);
+            prechecked[i] = outcome;
+        }
+        let mut files: Vec<LoadedFile> = slots.into_iter().flatten().collect();
+
         // `include_str!("x.sql")` files outside the scanned paths are checked too; a
         // file of another kind (`include_str!("config.toml")`) only if it reads as SQL.
         let mut loaded: HashSet<PathBuf> = canonicals.iter().cloned().collect();
         let mut included = Vec::new();
         for file in &files {
-            let Some(rust) = &file.rust else { continue };
             let dir = file.absolute.parent().unwrap_or(Path::new("."));
-            for path in rust.sql.iter().filter_map(|s| s.include.as_deref()) {
+            for path in &file.includes {
                 let absolute = dir.join(path);
                 let sql_file = absolute
                     .extension()
@@ -328,32 +399,39 @@ impl Project {
                 }
                 let canonical = canonical(&absolute);
                 if loaded.insert(canonical.clone()) {
-                    canonicals.push(canonical);
                     included.push(read_file(
                         &absolute,
                         &display_path(&absolute, cwd),
                         true,
                         &config,
-                        !overrides.no_prefilter,
+                        prefilter,
                     ));
+                    prechecked.push(None);
                 }
             }
         }
         files.extend(included);
-        if let Some(db) = &overrides.db {
-            let absolute = cwd.join(db);
-            files.insert(
-                0,
-                read_database(&absolute, &display_path(&absolute, cwd), dialect)?,
-            );
-            canonicals.insert(0, absolute);
+        let mut is_configured = is_configured;
+        is_configured.resize(files.len(), false);
+        if let Some((db, _)) = database {
+            files.insert(0, db);
+            is_configured.insert(0, false);
+            prechecked.insert(0, None);
         }
 
-        let schema_set: HashSet<PathBuf> = schema_paths.iter().map(|p| canonical(p)).collect();
-        let configured: Vec<bool> = canonicals.iter().map(|c| schema_set.contains(c)).collect();
-        let schema = build_schema(&files, &configured, dialect);
-        let engine =
-            Engine::new(TenantModel::new(config, schema)).map_err(|e| relativize(e.into()))?;
+        // DDL outside the configured schema files changes the schema the files were
+        // checked against: they are checked again, against the whole schema.
+        let engine = if files
+            .iter()
+            .zip(&is_configured)
+            .any(|(f, &c)| !c && !f.database && !f.ddl.is_empty())
+        {
+            prechecked.iter_mut().for_each(|o| *o = None);
+            let schema = build_schema(files.iter().zip(is_configured.iter().copied()), dialect);
+            Engine::new(TenantModel::new(config, schema)).map_err(|e| relativize(e.into()))?
+        } else {
+            engine
+        };
         let by_path = files
             .iter()
             .enumerate()
@@ -363,22 +441,35 @@ impl Project {
             engine,
             files,
             by_path,
+            prechecked: std::sync::Mutex::new(prechecked),
+            prefilter,
         })
     }
 
     /// Checks every scanned file (and reports unreadable schema files).
     pub fn check(&self) -> CheckReport {
         let schema = crate::rules::schema::check_schema(self.engine.model());
+        let mut prechecked =
+            std::mem::take(&mut *self.prechecked.lock().unwrap_or_else(|e| e.into_inner()));
+        prechecked.resize_with(self.files.len(), || None);
         let checked: Vec<(Arc<Path>, FileOutcome)> = on_workers(|| {
             self.files
                 .par_iter()
-                .map(|file| {
+                .zip(prechecked.into_par_iter())
+                .map(|(file, prechecked)| {
                     let extra: Vec<Finding> = schema
                         .iter()
                         .filter(|f| f.path == file.path)
                         .map(|f| f.finding.clone())
                         .collect();
-                    (file.path.clone(), self.check_file(file, extra))
+                    let outcome = match prechecked {
+                        Some(outcome) if extra.is_empty() => outcome,
+                        _ => {
+                            let rust = self.rust_facts(file);
+                            check_file(&self.engine, file, rust.as_deref(), extra)
+                        }
+                    };
+                    (file.path.clone(), outcome)
                 })
                 .collect()
         });
@@ -397,100 +488,20 @@ impl Project {
         }
     }
 
-    /// One file's diagnostics, statements, used suppressions and functions.
-    fn check_file(&self, file: &LoadedFile, schema: Vec<Finding>) -> FileOutcome {
-        let severity = |f: &Finding| rules::find(f.code).and_then(|r| self.engine.severity(r));
-        if let Some(problem) = &file.problem {
-            return FileOutcome {
-                diagnostics: severity(problem)
-                    .map(|s| Diagnostic::new(problem.clone(), s, file.path.clone()))
-                    .into_iter()
-                    .collect(),
-                ..FileOutcome::default()
-            };
+    /// A Rust file's facts: kept since loading, or extracted again from its text when
+    /// they were dropped after the file was checked.
+    pub fn rust_facts<'a>(&self, file: &'a LoadedFile) -> Option<std::borrow::Cow<'a, RustFacts>> {
+        if let Some(rust) = &file.rust {
+            return Some(std::borrow::Cow::Borrowed(rust));
         }
-        let Some(source) = &file.source else {
-            return FileOutcome::default();
-        };
-        if let (true, Some(rust)) = (file.scanned, &file.rust) {
-            let checked = self.engine.check_rust(rust);
-            let mut findings: Vec<Finding> =
-                checked.findings.into_iter().map(|f| f.finding).collect();
-            findings.extend(schema);
-            let comments = suppression_comments(&source.text);
-            let mut suppressions = self
-                .engine
-                .rust_suppressions(&comments, rust, &mut findings);
-            let diagnostics = self.engine.finish(&file.path, findings, &mut suppressions);
-            let functions = rust
-                .functions
-                .iter()
-                .filter(|(name, _)| {
-                    checked
-                        .statements
-                        .iter()
-                        .any(|s| s.function.as_deref() == Some(name))
-                        || rust.scoped.iter().any(|f| &f.name == name)
-                })
-                .cloned()
-                .collect();
-            // A `cross_tenant = "reason"` function is suppressed with its reason, as a
-            // whole: the audit lists it for review rather than counting it as scoped.
-            let mut suppressed = used_lines(&suppressions);
-            suppressed.extend(
-                rust.scoped
-                    .iter()
-                    .filter(|f| {
-                        f.args
-                            .cross_tenant
-                            .as_deref()
-                            .is_some_and(|r| !r.is_empty())
-                    })
-                    .map(|f| f.lines.start..=f.lines.end.saturating_sub(1).max(f.lines.start)),
-            );
-            // `cross_tenant` functions are listed with the comments, for review.
-            let mut listed = suppressions;
-            listed.extend(rust.scoped.iter().filter_map(|f| {
-                let reason = f.args.cross_tenant.as_deref().filter(|r| !r.is_empty())?;
-                let at = Location::new(f.line, 1);
-                Some(Suppression {
-                    rules: crate::rust_check::CROSS_TENANT_CODES
-                        .iter()
-                        .filter_map(|c| rules::find(c))
-                        .collect(),
-                    span: sqlparser::tokenizer::Span::new(at, at),
-                    reason: reason.to_string(),
-                    at,
-                    lines: f.lines.start..=f.lines.end,
-                    extent: Extent::Function(f.name.clone()),
-                    used: true,
-                })
-            }));
-            return FileOutcome {
-                diagnostics,
-                statements: checked.statements,
-                suppressed,
-                suppressions: listed,
-                functions,
-            };
+        if !file.facts_dropped {
+            return None;
         }
-        if file.scanned {
-            return self
-                .engine
-                .check_sql_file_with(&file.path, &source.text, schema);
-        }
-        // A schema file outside the scanned paths: only what stops the schema from being
-        // read is reported.
-        FileOutcome {
-            diagnostics: file
-                .ddl
-                .iter()
-                .filter_map(|s| s.parsed.as_ref().err())
-                .map(|failure| {
-                    Diagnostic::new(unparseable(failure), Severity::Error, file.path.clone())
-                })
-                .collect(),
-            ..FileOutcome::default()
+        let text = &file.source.as_ref()?.text;
+        match read_rust(text, &self.engine.model().config, self.prefilter) {
+            RustRead::Facts(facts) => Some(std::borrow::Cow::Owned(facts)),
+            // The same text read with the same settings: the same facts as before.
+            RustRead::NoSql | RustRead::Unreadable(..) => None,
         }
     }
 
@@ -551,8 +562,8 @@ impl Project {
                 continue;
             };
             let keep = |span| mine.iter().any(|d| d.starts_in(span));
-            let proofs = match &file.rust {
-                Some(rust) => self.engine.rust_proofs(rust, &keep),
+            let proofs = match self.rust_facts(file) {
+                Some(rust) => self.engine.rust_proofs(&rust, &keep),
                 None => self.engine.sql_proofs(&source.text, &keep),
             };
             out.push((&*file.path, source, proofs));
@@ -571,15 +582,115 @@ impl Project {
     }
 }
 
+/// One file's diagnostics, statements, used suppressions and functions.
+fn check_file(
+    engine: &Engine,
+    file: &LoadedFile,
+    rust: Option<&RustFacts>,
+    schema: Vec<Finding>,
+) -> FileOutcome {
+    let severity = |f: &Finding| rules::find(f.code).and_then(|r| engine.severity(r));
+    if let Some(problem) = &file.problem {
+        return FileOutcome {
+            diagnostics: severity(problem)
+                .map(|s| Diagnostic::new(problem.clone(), s, file.path.clone()))
+                .into_iter()
+                .collect(),
+            ..FileOutcome::default()
+        };
+    }
+    let Some(source) = &file.source else {
+        return FileOutcome::default();
+    };
+    if let (true, Some(rust)) = (file.scanned, rust) {
+        let checked = engine.check_rust(rust);
+        let mut findings: Vec<Finding> = checked.findings.into_iter().map(|f| f.finding).collect();
+        findings.extend(schema);
+        let comments = suppression_comments(&source.text);
+        let mut suppressions = engine.rust_suppressions(&comments, rust, &mut findings);
+        let diagnostics = engine.finish(&file.path, findings, &mut suppressions);
+        let functions = rust
+            .functions
+            .iter()
+            .filter(|(name, _)| {
+                checked
+                    .statements
+                    .iter()
+                    .any(|s| s.function.as_deref() == Some(name))
+                    || rust.scoped.iter().any(|f| &f.name == name)
+            })
+            .cloned()
+            .collect();
+        // A `cross_tenant = "reason"` function is suppressed with its reason, as a
+        // whole: the audit lists it for review rather than counting it as scoped.
+        let mut suppressed = used_lines(&suppressions);
+        suppressed.extend(
+            rust.scoped
+                .iter()
+                .filter(|f| {
+                    f.args
+                        .cross_tenant
+                        .as_deref()
+                        .is_some_and(|r| !r.is_empty())
+                })
+                .map(|f| f.lines.start..=f.lines.end.saturating_sub(1).max(f.lines.start)),
+        );
+        // `cross_tenant` functions are listed with the comments, for review.
+        let mut listed = suppressions;
+        listed.extend(rust.scoped.iter().filter_map(|f| {
+            let reason = f.args.cross_tenant.as_deref().filter(|r| !r.is_empty())?;
+            let at = Location::new(f.line, 1);
+            Some(Suppression {
+                rules: crate::rust_check::CROSS_TENANT_CODES
+                    .iter()
+                    .filter_map(|c| rules::find(c))
+                    .collect(),
+                span: sqlparser::tokenizer::Span::new(at, at),
+                reason: reason.to_string(),
+                at,
+                lines: f.lines.start..=f.lines.end,
+                extent: Extent::Function(f.name.clone()),
+                used: true,
+            })
+        }));
+        return FileOutcome {
+            diagnostics,
+            statements: checked.statements,
+            suppressed,
+            suppressions: listed,
+            functions,
+        };
+    }
+    if file.scanned {
+        return engine.check_sql_file_with(&file.path, &source.text, schema);
+    }
+    // A schema file outside the scanned paths: only what stops the schema from being
+    // read is reported.
+    FileOutcome {
+        diagnostics: file
+            .ddl
+            .iter()
+            .filter_map(|s| s.parsed.as_ref().err())
+            .map(|failure| {
+                Diagnostic::new(unparseable(failure), Severity::Error, file.path.clone())
+            })
+            .collect(),
+        ..FileOutcome::default()
+    }
+}
+
 /// Applies the DDL of a live database (`--db`), then of the configured schema files
 /// (`is_configured[i]` for `files[i]`), then of the scanned files, each group in
 /// migration order.
-fn build_schema(files: &[LoadedFile], is_configured: &[bool], dialect: Dialect) -> Schema {
+fn build_schema<'a>(
+    files: impl IntoIterator<Item = (&'a LoadedFile, bool)>,
+    dialect: Dialect,
+) -> Schema {
     let mut schema = Schema::new(dialect);
     let mut database: Vec<&LoadedFile> = Vec::new();
     let mut configured: Vec<&LoadedFile> = Vec::new();
     let mut others: Vec<&LoadedFile> = Vec::new();
-    for (file, &is_configured) in files.iter().zip(is_configured) {
+    for (file, is_configured) in files {
         if file.database {
             database.push(file);
         } else if is_configured {
@@ -623,6 +734,8 @@ fn read_file(
         scanned,
         rust: None,
         database: false,
+        includes: Vec::new(),
+        facts_dropped: false,
     };
     let unreadable = |at: Location, message: String| {
         let mut reporter = Reporter::default();
@@ -665,66 +778,17 @@ fn read_file(
         }
     };
     if is_rust(abs) {
-        let hits = prefilter.then(|| sql_hits(&text));
-        if hits.as_ref().is_some_and(Vec::is_empty) {
+        match read_rust(&text, config, prefilter) {
             // No literal starts like SQL and nothing else the scan reports is there:
             // the file holds no statement, and is not parsed (nor kept).
-            return loaded;
-        }
-        let Outline {
-            items,
-            depth,
-            operators,
-        } = outline(&text);
-        let too_deep = if depth > MAX_RUST_NESTING {
-            Some(format!(
-                "brackets nest {depth} levels deep, more than the {MAX_RUST_NESTING} the scan parses"
-            ))
-        } else if operators > MAX_RUST_OPERATORS {
-            Some(format!(
-                "a statement holds {operators} operators, more than the {MAX_RUST_OPERATORS} the scan parses"
-            ))
-        } else {
-            None
-        };
-        if let Some(message) = too_deep {
-            loaded.problem = Some(unreadable(Location::new(1, 1), message));
-            loaded.source = Some(SourceFile::new(shown, text));
-            return loaded;
-        }
-        // Items with nothing to report are skipped; the others are read by the
-        // token-level extractor when they are in its subset of Rust, else by syn, with
-        // the skipped items blanked out (same lines and columns); if that split does not
-        // parse, syn parses the whole file.
-        let plan = hits.map(|hits| plan_items(&text, items, &hits));
-        if let Some(facts) = plan
-            .as_ref()
-            .and_then(|plan| fast::extract(&text, plan, &config.scope_types))
-        {
-            loaded.ddl = rust_ddl(dialect, &facts);
-            loaded.rust = Some(facts);
-            loaded.source = Some(SourceFile::new(shown, text));
-            return loaded;
-        }
-        let parsed = plan
-            .and_then(|plan| blank_items(&text, &plan))
-            .and_then(|blanked| syn::parse_file(&blanked).ok())
-            .map_or_else(|| syn::parse_file(&text), Ok);
-        match parsed {
-            Ok(file) => {
-                let locate = |span: proc_macro2::Span| span_location(span);
-                let extracted = extract_file(&file, &locate, &config.scope_types);
-                loaded.ddl = rust_ddl(dialect, &extracted.facts);
-                loaded.rust = Some(extracted.facts);
-            }
-            Err(e) => {
-                let at = span_location(e.span());
-                loaded.problem = Some(unreadable(at, format!("cannot parse this Rust file: {e}")));
+            RustRead::NoSql => return loaded,
+            RustRead::Unreadable(at, message) => loaded.problem = Some(unreadable(at, message)),
+            RustRead::Facts(facts) => {
+                loaded.ddl = rust_ddl(dialect, &facts);
+                loaded.includes = facts.sql.iter().filter_map(|s| s.include.clone()).collect();
+                loaded.rust = Some(facts);
             }
         }
-        // Span positions are kept in a per-thread table that would otherwise grow with
-        // every file parsed on this thread.
-        proc_macro2::extra::invalidate_current_thread_spans();
         loaded.source = Some(SourceFile::new(shown, text));
         return loaded;
     }
@@ -738,6 +802,73 @@ fn read_file(
         .collect();
     loaded.source = Some(SourceFile::new(shown, text));
     loaded
+}
+
+/// What reading a Rust file's text gave.
+enum RustRead {
+    /// The pre-filter shows it holds no SQL: it was not parsed.
+    NoSql,
+    /// It cannot be read: where, and why.
+    Unreadable(Location, String),
+    Facts(RustFacts),
+}
+
+/// Extracts the SQL and `#[tenant_scoped]` functions of a Rust file's text.
+fn read_rust(text: &str, config: &Config, prefilter: bool) -> RustRead {
+    let hits = prefilter.then(|| sql_hits(text));
+    if hits.as_ref().is_some_and(Vec::is_empty) {
+        return RustRead::NoSql;
+    }
+    let Outline {
+        items,
+        depth,
+        operators,
+    } = outline(text);
+    if depth > MAX_RUST_NESTING {
+        return RustRead::Unreadable(
+            Location::new(1, 1),
+            format!(
+                "brackets nest {depth} levels deep, more than the {MAX_RUST_NESTING} the scan parses"
+            ),
+        );
+    }
+    if operators > MAX_RUST_OPERATORS {
+        return RustRead::Unreadable(
+            Location::new(1, 1),
+            format!(
+                "a statement holds {operators} operators, more than the {MAX_RUST_OPERATORS} the scan parses"
+            ),
+        );
+    }
+    // Items with nothing to report are skipped; the others are read by the token-level
+    // extractor when they are in its subset of Rust, else by syn, with the skipped
+    // items blanked out (same lines and columns); if that split does not parse, syn
+    // parses the whole file.
+    let plan = hits.map(|hits| plan_items(text, items, &hits));
+    if let Some(facts) = plan
+        .as_ref()
+        .and_then(|plan| fast::extract(text, plan, &config.scope_types))
+    {
+        return RustRead::Facts(facts);
+    }
+    let parsed = plan
+        .and_then(|plan| blank_items(text, &plan))
+        .and_then(|blanked| syn::parse_file(&blanked).ok())
+        .map_or_else(|| syn::parse_file(text), Ok);
+    let read = match parsed {
+        Ok(file) => {
+            let locate = |span: proc_macro2::Span| span_location(span);
+            RustRead::Facts(extract_file(&file, &locate, &config.scope_types).facts)
+        }
+        Err(e) => RustRead::Unreadable(
+            span_location(e.span()),
+            format!("cannot parse this Rust file: {e}"),
+        ),
+    };
+    // Span positions are kept in a per-thread table that would otherwise grow with
+    // every file parsed on this thread.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    read
 }
 
 /// The largest file the scan reads.
@@ -816,6 +947,8 @@ fn read_database(path: &Path, shown: &Path, dialect: Dialect) -> Result<LoadedFi
         scanned: true,
         rust: None,
         database: true,
+        includes: Vec::new(),
+        facts_dropped: false,
     })
 }
 

@@ -280,3 +280,76 @@ fn the_parallel_scan_reports_exactly_what_a_serial_one_does() {
         assert_eq!(parallel, serial, "{}", dir.display());
     }
 }
+
+/// Everything a check reports about each file, in full.
+fn every_outcome(project: &Project) -> String {
+    let report = project.check();
+    format!("{:#?}\n{:?}", report.files, report.summary)
+}
+
+#[test]
+fn checking_files_while_loading_reports_what_checking_them_afterwards_does() {
+    // The first check returns the outcomes computed while the files were read (their
+    // facts then dropped), against the configured schema; the second extracts every
+    // file again and checks it against the schema of the whole project.
+    let (corpus, _) = corpus("while-loading");
+    for dir in [
+        root().join("reference-app"),
+        root().join("fixtures/rust"),
+        root().join("fixtures/apps/seed-audit"),
+        root().join("fixtures/apps/leaky-kpi"),
+        root().join("fixtures/sql"),
+        corpus,
+    ] {
+        let project = Project::load(&dir, &[], &Overrides::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let first = every_outcome(&project);
+        let second = every_outcome(&project);
+        assert_eq!(first, second, "{}", dir.display());
+    }
+}
+
+#[test]
+fn ddl_in_a_scanned_file_rechecks_what_was_checked_while_loading() {
+    // `WIDGET` has no tenant column in the configured schema; a scanned migration
+    // outside it adds one, so the unfiltered read becomes a leak. Checked against the
+    // configured schema alone (while loading) it would pass.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("late-ddl");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("schema")).unwrap();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("tenant-lint.toml"),
+        "dialect = \"sqlite\"\n[schema]\nfiles = [\"schema/*.sql\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("schema/V1__base.sql"),
+        "CREATE TABLE CLIENT (client_id TEXT PRIMARY KEY);\nCREATE TABLE ORDERS (client_id TEXT NOT NULL REFERENCES CLIENT(client_id), order_id TEXT, PRIMARY KEY (client_id, order_id));\nCREATE TABLE WIDGET (widget_id TEXT PRIMARY KEY, name TEXT);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/late.sql"),
+        "ALTER TABLE WIDGET ADD COLUMN client_id TEXT REFERENCES CLIENT(client_id);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/repo.rs"),
+        "pub fn widgets(conn: &Connection) -> Result<()> {\n    conn.execute(\"SELECT name FROM WIDGET\", [])\n}\n",
+    )
+    .unwrap();
+    let project = Project::load(&dir, &[], &Overrides::default()).unwrap();
+    let report = project.check();
+    let leak = report
+        .diagnostics
+        .iter()
+        .find(|d| d.path.ends_with("repo.rs"))
+        .unwrap_or_else(|| panic!("no finding in repo.rs: {:#?}", report.diagnostics));
+    assert_eq!(leak.code, "TI001");
+    assert_eq!((leak.span.start.line, leak.span.start.column), (2, 36));
+    assert_eq!(every_outcome(&project), {
+        let again = Project::load(&dir, &[], &Overrides::default()).unwrap();
+        again.check();
+        every_outcome(&again)
+    });
+}
