@@ -21,7 +21,7 @@ use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
 use tenant_lint::corpus::{Shape, Written, generate};
 
-const RUNS: usize = 9;
+const RUNS: usize = 15;
 
 // The allocator of the `tenant-lint` binary, so the figures are the CLI's.
 #[global_allocator]

@@ -128,7 +128,7 @@ pub fn rust_ddl(
 fn mentions_ddl_keyword(text: &str) -> bool {
     // Without `;` (or MySQL's `#` comments) the text is one statement at most, and
     // only its first word can make it schema.
-    if !text.contains([';', '#']) {
+    if memchr::memchr2(b';', b'#', text.as_bytes()).is_none() {
         return first_word_is_ddl(text);
     }
     let b = text.as_bytes();

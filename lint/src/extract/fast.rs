@@ -381,10 +381,10 @@ fn ident_end(text: &str, i: usize, end: usize) -> usize {
 /// The index just past the closing `"` of a string whose body starts at `i`.
 fn string_end(b: &[u8], mut i: usize, end: usize) -> Option<usize> {
     while i < end {
+        i += memchr::memchr2(b'\\', b'"', &b[i..end])?;
         match b[i] {
             b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
+            _ => return Some(i + 1),
         }
     }
     None
@@ -448,13 +448,13 @@ fn raw_end(b: &[u8], i: usize, end: usize) -> Option<usize> {
     let body = i + hashes + 1;
     let mut j = body;
     while j < end {
-        if b[j] == b'"'
-            && b[j + 1..end]
-                .iter()
-                .take(hashes)
-                .filter(|&&c| c == b'#')
-                .count()
-                == hashes
+        j += memchr::memchr(b'"', &b[j..end])?;
+        if b[j + 1..end]
+            .iter()
+            .take(hashes)
+            .filter(|&&c| c == b'#')
+            .count()
+            == hashes
         {
             return Some(j + 1 + hashes);
         }

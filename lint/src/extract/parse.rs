@@ -53,18 +53,22 @@ pub fn parse_statement_at(
     // buffer does not regrow while tokenizing.
     let mut tokens: Vec<TokenWithSpan> = Vec::with_capacity(sql.len() / 2 + 16);
     Tokenizer::new(dialect.parser(), sql)
-        .tokenize_with_location_into_buf_with_mapper(&mut tokens, |mut t| {
-            t.span = Span::new(map(t.span.start), map(t.span.end));
-            t
-        })
+        .tokenize_with_location_into_buf(&mut tokens)
         .map_err(|e| ParseFailure {
             at: map(e.location),
             message: tidy(&e.message),
         })?;
     // Whitespace and comment tokens matter to sqlparser only for dialects and features
     // the engine does not use (BigQuery's hyphenated names, Redshift's string
-    // continuation, optimizer hints); dropping them halves the tokens the parser skips.
-    tokens.retain(|t| !matches!(t.token, Token::Whitespace(_)));
+    // continuation, optimizer hints); dropping them halves the tokens the parser skips
+    // (and the positions to map into the file).
+    tokens.retain_mut(|t| {
+        if matches!(t.token, Token::Whitespace(_)) {
+            return false;
+        }
+        t.span = Span::new(map(t.span.start), map(t.span.end));
+        true
+    });
     let first = tokens
         .first()
         .map_or_else(|| map(Location::new(1, 1)), |t| t.span.start);
