@@ -135,6 +135,10 @@ struct Tok {
     partner: usize,
 }
 
+/// ASCII bytes that continue an identifier.
+const IDENT_BYTE: [bool; 256] =
+    crate::extract::byte_set(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+
 /// Bytes that start an operator token.
 const PUNCT_BYTE: [bool; 256] = crate::extract::byte_set(b"!#$%&*+,-.:;<=>?@^|~");
 
@@ -365,10 +369,10 @@ fn ident(text: &str, i: usize, end: usize, out: &mut Vec<Tok>) -> Option<usize> 
 
 fn ident_end(text: &str, i: usize, end: usize) -> usize {
     let b = text.as_bytes();
-    let mut j = i;
-    while j < end && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
-        j += 1;
-    }
+    let j = i + b[i..end]
+        .iter()
+        .position(|&c| !IDENT_BYTE[c as usize])
+        .unwrap_or(end - i);
     if j == end || b[j] < 0x80 {
         return j;
     }

@@ -228,10 +228,7 @@ pub fn decode(repr: &str, start: Location) -> Option<Decoded> {
             pos.column += 1;
             let mut i = 1;
             loop {
-                let special = b[i..]
-                    .iter()
-                    .position(|&c| matches!(c, b'"' | b'\\' | b'\n'))
-                    .map(|p| i + p)?;
+                let special = i + memchr::memchr3(b'"', b'\\', b'\n', &b[i..])?;
                 out.push_run(&repr[i..special], &mut pos);
                 match b[special] {
                     b'"' => {

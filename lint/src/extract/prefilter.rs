@@ -244,10 +244,7 @@ fn structure(text: &str, mut on: impl FnMut(usize, u8)) {
         }
         match b[i] {
             b'/' if b.get(i + 1) == Some(&b'/') => {
-                i = b[i..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .map_or(b.len(), |p| i + p);
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p);
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
                 let mut level = 1;
@@ -272,20 +269,38 @@ fn structure(text: &str, mut on: impl FnMut(usize, u8)) {
                     i += 1;
                     continue;
                 }
-                let body = i + 2 + hashes;
-                let mut close = Vec::with_capacity(hashes + 1);
-                close.push(b'"');
-                close.extend(std::iter::repeat_n(b'#', hashes));
-                i = b[body..]
-                    .windows(close.len())
-                    .position(|w| w == close.as_slice())
-                    .map_or(b.len(), |p| body + p + close.len());
+                // The first `"` followed by as many `#`.
+                let mut j = i + 2 + hashes;
+                i = loop {
+                    let Some(p) = memchr::memchr(b'"', &b[j..]) else {
+                        break b.len();
+                    };
+                    let after = j + p + 1;
+                    if b[after..]
+                        .iter()
+                        .take(hashes)
+                        .take_while(|&&c| c == b'#')
+                        .count()
+                        == hashes
+                    {
+                        break after + hashes;
+                    }
+                    j = after;
+                };
                 continue;
             }
             b'"' => {
+                // To the closing quote (past the end when there is none).
                 i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
+                while i < b.len() {
+                    match memchr::memchr2(b'"', b'\\', &b[i..]) {
+                        None => i = b.len(),
+                        Some(p) if b[i + p] == b'\\' => i += p + 2,
+                        Some(p) => {
+                            i += p;
+                            break;
+                        }
+                    }
                 }
             }
             b'\'' => {
@@ -488,6 +503,111 @@ pub fn blank_items(text: &str, plan: &[(std::ops::Range<usize>, bool)]) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
+
+    /// The byte-by-byte scan `structure` replaced, for comparing the two.
+    fn reference_structure(text: &str, mut on: impl FnMut(usize, u8)) {
+        // The bytes the match below has an arm for; the others are skipped in a tight loop.
+        const INTERESTING: [bool; 256] = crate::extract::byte_set(b"/r\"'()[]{};+-*%&|^!<>=?.");
+        let b = text.as_bytes();
+        let mut i = 0usize;
+        while i < b.len() {
+            while i < b.len() && !INTERESTING[b[i] as usize] {
+                i += 1;
+            }
+            if i == b.len() {
+                break;
+            }
+            match b[i] {
+                b'/' if b.get(i + 1) == Some(&b'/') => {
+                    i = b[i..]
+                        .iter()
+                        .position(|&c| c == b'\n')
+                        .map_or(b.len(), |p| i + p);
+                }
+                b'/' if b.get(i + 1) == Some(&b'*') => {
+                    let mut level = 1;
+                    i += 2;
+                    while i < b.len() && level > 0 {
+                        if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+                            level += 1;
+                            i += 1;
+                        } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
+                            level -= 1;
+                            i += 1;
+                        }
+                        i += 1;
+                    }
+                    continue;
+                }
+                b'r' if matches!(b.get(i + 1), Some(b'"' | b'#'))
+                    && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_')) =>
+                {
+                    let hashes = b[i + 1..].iter().take_while(|&&c| c == b'#').count();
+                    if b.get(i + 1 + hashes) != Some(&b'"') {
+                        i += 1;
+                        continue;
+                    }
+                    let body = i + 2 + hashes;
+                    let mut close = Vec::with_capacity(hashes + 1);
+                    close.push(b'"');
+                    close.extend(std::iter::repeat_n(b'#', hashes));
+                    i = b[body..]
+                        .windows(close.len())
+                        .position(|w| w == close.as_slice())
+                        .map_or(b.len(), |p| body + p + close.len());
+                    continue;
+                }
+                b'"' => {
+                    i += 1;
+                    while i < b.len() && b[i] != b'"' {
+                        i += if b[i] == b'\\' { 2 } else { 1 };
+                    }
+                }
+                b'\'' => {
+                    // A character literal (`'x'`, `'\n'`, `'"'`), not a lifetime.
+                    if b.get(i + 1) == Some(&b'\\') {
+                        i += 2;
+                        while i < b.len() && b[i] != b'\'' {
+                            i += 1;
+                        }
+                    } else if let Some(c) = text.get(i + 1..).and_then(|t| t.chars().next())
+                        && text[i + 1 + c.len_utf8()..].starts_with('\'')
+                    {
+                        i += 1 + c.len_utf8();
+                    }
+                }
+                c @ (b'(' | b'[' | b'{' | b')' | b']' | b'}' | b';') => on(i, c),
+                c @ (b'/' | b'+' | b'-' | b'*' | b'%' | b'&' | b'|' | b'^' | b'!' | b'<' | b'>'
+                | b'=' | b'?' | b'.') => on(i, c),
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn structure_finds_what_the_byte_by_byte_scan_found(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::string::string_regex("[a-z0-9 _.;(){}+=-]{0,8}").unwrap(),
+                    proptest::sample::select(vec![
+                        "\"", "\\", "\\\"", "r\"", "r#\"", "\"#", "\"##", "#", "'", "'a'", "'\\''",
+                        "//", "/*", "*/", "\n", "é", "br\"", "x\"",
+                    ]).prop_map(str::to_string),
+                ],
+                0..24,
+            ),
+        ) {
+            let text: String = parts.concat();
+            let mut new = Vec::new();
+            structure(&text, |i, c| new.push((i, c)));
+            let mut old = Vec::new();
+            reference_structure(&text, |i, c| old.push((i, c)));
+            proptest::prop_assert_eq!(new, old, "{:?}", text);
+        }
+    }
 
     #[test]
     fn sql_literals_are_seen_through_whitespace_escapes_and_comments() {
