@@ -756,8 +756,7 @@ fn read_file(
         }
     };
     let sniff = &bytes[..bytes.len().min(8192)];
-    if sniff.contains(&0) {
-        let offset = sniff.iter().position(|&b| b == 0).unwrap_or(0);
+    if let Some(offset) = memchr::memchr(0, sniff) {
         let at = position_in(&bytes, offset);
         loaded.problem = Some(unreadable(
             at,

@@ -39,7 +39,10 @@ pub fn extract(
     plan: &[(Range<usize>, bool)],
     scope_types: &[String],
 ) -> Option<RustFacts> {
-    if text.contains('\r') || text.starts_with('\u{feff}') || text.starts_with("#!") {
+    if memchr::memchr(b'\r', text.as_bytes()).is_some()
+        || text.starts_with('\u{feff}')
+        || text.starts_with("#!")
+    {
         return None;
     }
     // The token buffer is kept per thread: files are read one after another on each

@@ -28,6 +28,9 @@ const MARKERS: &[&str] = &[
     "concat!",
 ];
 
+/// The markers as searched: the two that start with `tenant` in one pass.
+const SEARCHED: &[&str] = &["tenant", "include_str", "query_file", "concat!"];
+
 /// How much of a literal is decoded to find its first word.
 const PREFIX: usize = 512;
 
@@ -41,7 +44,7 @@ const DOCS: &[&str] = &["///", "//!", "/**", "/*!"];
 fn markers() -> &'static [memchr::memmem::Finder<'static>] {
     static FINDERS: std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>> =
         std::sync::OnceLock::new();
-    FINDERS.get_or_init(|| MARKERS.iter().map(memchr::memmem::Finder::new).collect())
+    FINDERS.get_or_init(|| SEARCHED.iter().map(memchr::memmem::Finder::new).collect())
 }
 
 /// Whether the Rust source `text` may hold SQL or anything else the Rust scan reports.
@@ -58,6 +61,12 @@ pub fn sql_hits(text: &str) -> Vec<usize> {
     let mut out: Vec<usize> = markers()
         .iter()
         .flat_map(|finder| finder.find_iter(bytes))
+        .filter(|&at| {
+            !bytes[at..].starts_with(b"tenant")
+                || MARKERS
+                    .iter()
+                    .any(|m| bytes[at..].starts_with(m.as_bytes()))
+        })
         .collect();
     let marked = out.len();
     for at in memchr::memchr2_iter(b'"', b'/', bytes) {
@@ -632,6 +641,7 @@ mod tests {
             "fn main() { println!(\"hello, {}\", name); }",
             "const SELECTOR: &str = \"selected items\";",
             "let c = '\"'; let s = \"later, update me\";",
+            "fn f(tenant_id: u64, tenant: &Tenant) -> u64 { tenant_id } // tenant-lint",
         ] {
             assert!(!may_hold_sql(text), "{text}");
         }
@@ -640,6 +650,7 @@ mod tests {
         // A keyword cut by a quote may be a raw string going on: a maybe.
         assert!(may_hold_sql(r###"let q = r#"SELECT "name" FROM t"#;"###));
         assert!(may_hold_sql("// tenant-lint: allow(TI001) reason=\"x\""));
+        assert_eq!(sql_hits("let tenant = 1; // tenant-lint: allow"), [19]);
         assert!(may_hold_sql("const Q: &str = include_str!(\"q.sql\");"));
     }
 
