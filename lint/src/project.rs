@@ -14,6 +14,7 @@
 //! which path was taken.
 
 use std::collections::HashSet;
+use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -186,7 +187,7 @@ pub struct Project {
     pub engine: Engine,
     pub files: Vec<LoadedFile>,
     /// Index into `files` by reported path.
-    by_path: std::collections::HashMap<Arc<Path>, usize>,
+    by_path: std::collections::HashMap<OsString, usize>,
     /// The outcomes of the files checked while they were loaded, by index into
     /// `files`; taken by the first [`Project::check`].
     prechecked: std::sync::Mutex<Vec<Option<FileOutcome>>>,
@@ -310,13 +311,20 @@ impl Project {
             to_read.push((abs, shown, true));
             canonicals.push(canonical);
         }
-        let scanned_set: HashSet<PathBuf> = canonicals.iter().cloned().collect();
+        // Sets of paths are keyed by their bytes (hashing a `Path` walks its components;
+        // canonical paths are already normal, so equal bytes are equal paths).
+        let scanned_set: HashSet<&OsStr> = canonicals.iter().map(|c| c.as_os_str()).collect();
+        let mut schema_only = Vec::new();
         for path in &schema_paths {
             let canonical = canonical(path);
-            if !scanned_set.contains(&canonical) {
-                to_read.push((path.clone(), display_path(path, cwd), false));
-                canonicals.push(canonical);
+            if !scanned_set.contains(canonical.as_os_str()) {
+                schema_only.push((path, canonical));
             }
+        }
+        drop(scanned_set);
+        for (path, canonical) in schema_only {
+            to_read.push((path.clone(), display_path(path, cwd), false));
+            canonicals.push(canonical);
         }
         let dialect = config.dialect;
         let prefilter = !overrides.no_prefilter;
@@ -330,8 +338,14 @@ impl Project {
             }
             None => None,
         };
-        let schema_set: HashSet<PathBuf> = schema_paths.iter().map(|p| canonical(p)).collect();
-        let is_configured: Vec<bool> = canonicals.iter().map(|c| schema_set.contains(c)).collect();
+        let schema_set: HashSet<OsString> = schema_paths
+            .iter()
+            .map(|p| canonical(p).into_os_string())
+            .collect();
+        let is_configured: Vec<bool> = canonicals
+            .iter()
+            .map(|c| schema_set.contains(c.as_os_str()))
+            .collect();
 
         // The configured schema files first: with the database they are the schema,
         // unless a scanned file adds DDL. Every other file is checked against it as
@@ -382,7 +396,10 @@ impl Project {
 
         // `include_str!("x.sql")` files outside the scanned paths are checked too; a
         // file of another kind (`include_str!("config.toml")`) only if it reads as SQL.
-        let mut loaded: HashSet<PathBuf> = canonicals.iter().cloned().collect();
+        let mut loaded: HashSet<OsString> = canonicals
+            .iter()
+            .map(|c| c.as_os_str().to_owned())
+            .collect();
         let mut included = Vec::new();
         for file in &files {
             let dir = file.absolute.parent().unwrap_or(Path::new("."));
@@ -398,7 +415,7 @@ impl Project {
                     continue;
                 }
                 let canonical = canonical(&absolute);
-                if loaded.insert(canonical.clone()) {
+                if loaded.insert(canonical.into_os_string()) {
                     included.push(read_file(
                         &absolute,
                         &display_path(&absolute, cwd),
@@ -435,7 +452,7 @@ impl Project {
         let by_path = files
             .iter()
             .enumerate()
-            .map(|(i, f)| (f.path.clone(), i))
+            .map(|(i, f)| (f.path.as_os_str().to_owned(), i))
             .collect();
         Ok(Project {
             engine,
@@ -527,7 +544,7 @@ impl Project {
                 // `report.files` is in the order of `self.files` (see `check`).
                 let statement = self
                     .by_path
-                    .get(&d.path)
+                    .get(d.path.as_os_str())
                     .and_then(|&i| report.files.get(i))
                     .filter(|(p, _)| *p == d.path)
                     .and_then(|(_, outcome)| {
@@ -578,7 +595,7 @@ impl Project {
 
     /// A loaded file by its reported path.
     pub fn file(&self, path: &Path) -> Option<&LoadedFile> {
-        self.by_path.get(path).map(|&i| &self.files[i])
+        self.by_path.get(path.as_os_str()).map(|&i| &self.files[i])
     }
 }
 
@@ -1079,7 +1096,7 @@ fn collect_files(
     let include = glob_set(&config.include, config)?;
     let exclude = glob_set(&config.exclude, config)?;
     let mut out = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen: HashSet<OsString> = HashSet::new();
     // Normalized once: most paths are then made relative by stripping a prefix.
     let base = normalize(&config.base_dir);
     let here = normalize(cwd);
@@ -1093,7 +1110,7 @@ fn collect_files(
         })?;
         let root_canonical = canonical(root);
         if metadata.is_file() {
-            if seen.insert(root_canonical.clone()) {
+            if seen.insert(root_canonical.as_os_str().to_owned()) {
                 out.push((root.clone(), display_path(root, cwd), root_canonical));
             }
             continue;
@@ -1128,7 +1145,7 @@ fn collect_files(
                 Ok(inside) if !entry.path_is_symlink() => root_canonical.join(inside),
                 _ => canonical(entry.path()),
             };
-            if seen.insert(canonical.clone()) {
+            if seen.insert(canonical.as_os_str().to_owned()) {
                 let shown = match relative_fast(entry.path(), &here) {
                     Some(shown) if entry.path().is_absolute() => shown,
                     _ => display_path(entry.path(), cwd),
@@ -1143,6 +1160,25 @@ fn collect_files(
 /// [`relative_to`] for a path already normal (no `.` or `..`, as the walk yields below
 /// a normal root) against a normalized base; `None` otherwise, and when outside it.
 fn relative_fast(path: &Path, base: &Path) -> Option<PathBuf> {
+    // The common case by bytes: `base/rest` where `rest` has no `.`, `..` or empty
+    // component (what the walk yields under a normalized base).
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let rest = path
+            .as_os_str()
+            .as_bytes()
+            .strip_prefix(base.as_os_str().as_bytes())
+            .and_then(|r| r.strip_prefix(b"/"));
+        if let Some(rest) = rest
+            && !base.as_os_str().as_bytes().ends_with(b"/")
+            && rest
+                .split(|&c| c == b'/')
+                .all(|c| !(c.is_empty() || c == b"." || c == b".."))
+        {
+            return Some(PathBuf::from(OsStr::from_bytes(rest)));
+        }
+    }
     let normal = path.components().all(|c| {
         !matches!(
             c,
@@ -1211,4 +1247,35 @@ pub fn display_path(path: &Path, cwd: &Path) -> PathBuf {
         out.push(".");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_by_bytes_agree_with_relative_paths_by_components() {
+        let cases = [
+            ("/w/repo/src/a.rs", "/w/repo"),
+            ("/w/repo/src/a.rs", "/w/rep"),
+            ("/w/repository/a.rs", "/w/repo"),
+            ("/w/repo/./src/a.rs", "/w/repo"),
+            ("/w/repo/src/../a.rs", "/w/repo"),
+            ("/w/repo//src/a.rs", "/w/repo"),
+            ("/w/repo", "/w/repo"),
+            ("/w/repo/a.rs", "/"),
+            ("/x/a.rs", "/w/repo"),
+            ("/w/repo/é/ü.rs", "/w/repo"),
+        ];
+        for (path, base) in cases {
+            let (path, base) = (Path::new(path), Path::new(base));
+            assert_eq!(
+                relative_fast(path, base),
+                relative_to(path, base),
+                "{} in {}",
+                path.display(),
+                base.display()
+            );
+        }
+    }
 }
