@@ -282,7 +282,7 @@ fn lex(text: &str, range: Range<usize>, out: &mut Vec<Tok>) -> Option<()> {
                 } else if b.get(after) == Some(&b'\'') && !matches!(ch, '\\' | '\'' | '\n' | '\t') {
                     push(out, Kind::Lit, i, after + 1);
                     i = after + 1;
-                } else if ch.is_alphabetic() || ch == '_' {
+                } else if is_ident_start(ch) {
                     let stop = ident_end(text, i + 1, end);
                     push(out, Kind::Lifetime, i, stop);
                     i = stop;
@@ -355,9 +355,15 @@ fn lex(text: &str, range: Range<usize>, out: &mut Vec<Tok>) -> Option<()> {
     open.is_empty().then_some(())
 }
 
+/// Rust's rule for the first character of an identifier (and of a lifetime's name), as
+/// proc-macro2's lexer applies it: `_` or a character with the XID_Start property.
+fn is_ident_start(c: char) -> bool {
+    c == '_' || unicode_ident::is_xid_start(c)
+}
+
 fn ident(text: &str, i: usize, end: usize, out: &mut Vec<Tok>) -> Option<usize> {
     let first = text.get(i..end)?.chars().next()?;
-    if !(first.is_alphabetic() || first == '_') {
+    if !is_ident_start(first) {
         return None;
     }
     let stop = ident_end(text, i, end);
@@ -381,7 +387,7 @@ fn ident_end(text: &str, i: usize, end: usize) -> usize {
     }
     text[j..end]
         .char_indices()
-        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
+        .find(|&(_, c)| !unicode_ident::is_xid_continue(c))
         .map_or(end, |(k, _)| j + k)
 }
 
@@ -1897,6 +1903,19 @@ mod tests {
             "fn f(db: &ScopedConn, user: &T senantScope) -> f64 {}"
         ));
         assert!(!reads("#[box = \"SELECT * FROM JOB\"]\nfn f() {}"));
+        // Found by fuzzing: an identifier starting with a letter that is not XID_Start
+        // (U+06DC is alphabetic, a combining mark); Rust's lexer refuses it. One that
+        // continues with it is an identifier.
+        assert!(!reads(
+            "fn f(c: &C) { \u{6dc}onn.query(\"SELECT 1 FROM t\", []); }"
+        ));
+        assert!(
+            syn::parse_file("fn f(c: &C) { \u{6dc}onn.query(\"SELECT 1 FROM t\", []); }").is_err()
+        );
+        assert!(!reads("fn f<'\u{6dc}a>() {}"));
+        assert!(reads(
+            "fn f(c\u{6dc}: &C) { c\u{6dc}.query(\"SELECT 1 FROM t\", []); }"
+        ));
         // And what the subset does not cover.
         assert!(!reads("fn f() where T: Copy {}"));
         assert!(!reads("fn f() { let x = a + b; }"));
