@@ -331,10 +331,11 @@ impl Project {
         let database = match &overrides.db {
             Some(db) => {
                 let absolute = cwd.join(db);
-                Some((
-                    read_database(&absolute, &display_path(&absolute, cwd), dialect)?,
-                    absolute,
-                ))
+                Some(read_database(
+                    &absolute,
+                    &display_path(&absolute, cwd),
+                    dialect,
+                )?)
             }
             None => None,
         };
@@ -365,12 +366,8 @@ impl Project {
         }) {
             slots[i] = Some(file);
         }
-        let early: Vec<&LoadedFile> = database
-            .iter()
-            .map(|(f, _)| f)
-            .chain(slots.iter().flatten())
-            .collect();
-        let schema = build_schema(early.into_iter().map(|f| (f, true)), dialect);
+        let early = database.iter().chain(slots.iter().flatten());
+        let schema = build_schema(early.map(|f| (f, true)), dialect);
         let engine = Engine::new(TenantModel::new(config.clone(), schema))
             .map_err(|e| relativize(e.into()))?;
         let mut prechecked: Vec<Option<FileOutcome>> = vec![None; to_read.len()];
@@ -430,7 +427,7 @@ impl Project {
         files.extend(included);
         let mut is_configured = is_configured;
         is_configured.resize(files.len(), false);
-        if let Some((db, _)) = database {
+        if let Some(db) = database {
             files.insert(0, db);
             is_configured.insert(0, false);
             prechecked.insert(0, None);
