@@ -11,7 +11,9 @@
 //! cache. A scanned file that holds DDL itself is kept and checked last; if any does,
 //! the schema is rebuilt from every file and all files are checked again against it
 //! (their facts extracted again from the kept text), so the result never depends on
-//! which path was taken.
+//! which path was taken. Without a configured schema (no schema files, no database)
+//! the schema can only come from the scanned files, and files are checked once all are
+//! read.
 
 use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
@@ -368,6 +370,9 @@ impl Project {
         }
         let early = database.iter().chain(slots.iter().flatten());
         let schema = build_schema(early.map(|f| (f, true)), dialect);
+        // Without a configured schema the schema can only come from the scanned files,
+        // so nothing checked before they are all read would stand: check afterwards.
+        let check_early = !schema.is_empty();
         let engine = Engine::new(TenantModel::new(config.clone(), schema))
             .map_err(|e| relativize(e.into()))?;
         let mut prechecked: Vec<Option<FileOutcome>> = vec![None; to_read.len()];
@@ -377,7 +382,7 @@ impl Project {
                 .map(|&i| {
                     let mut file = read(i);
                     // A file with DDL may change the schema: it is checked later.
-                    let outcome = file.ddl.is_empty().then(|| {
+                    let outcome = (check_early && file.ddl.is_empty()).then(|| {
                         let outcome = check_file(&engine, &file, file.rust.as_ref(), Vec::new());
                         file.facts_dropped = file.rust.take().is_some();
                         outcome

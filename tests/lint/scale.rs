@@ -353,3 +353,35 @@ fn ddl_in_a_scanned_file_rechecks_what_was_checked_while_loading() {
         every_outcome(&again)
     });
 }
+
+#[test]
+fn without_a_configured_schema_the_scanned_ddl_is_the_schema() {
+    // No `[schema] files`: the schema is the DDL of the scanned files, so files are
+    // checked once all are read.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scanned-ddl");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("tenant-lint.toml"), "dialect = \"sqlite\"\n").unwrap();
+    std::fs::write(
+        dir.join("src/schema.sql"),
+        "CREATE TABLE CLIENT (client_id TEXT PRIMARY KEY);\nCREATE TABLE WIDGET (client_id TEXT NOT NULL REFERENCES CLIENT(client_id), widget_id TEXT, PRIMARY KEY (client_id, widget_id));\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/repo.rs"),
+        "pub fn widgets(conn: &Connection) -> Result<()> {\n    conn.execute(\"SELECT widget_id FROM WIDGET\", [])\n}\n",
+    )
+    .unwrap();
+    let project = Project::load(&dir, &[], &Overrides::default()).unwrap();
+    let first = every_outcome(&project);
+    let report = Project::load(&dir, &[], &Overrides::default())
+        .unwrap()
+        .check();
+    let leak = report
+        .diagnostics
+        .iter()
+        .find(|d| d.path.ends_with("repo.rs"))
+        .unwrap_or_else(|| panic!("no finding in repo.rs: {:#?}", report.diagnostics));
+    assert_eq!(leak.code, "TI001");
+    assert_eq!(first, every_outcome(&project));
+}
