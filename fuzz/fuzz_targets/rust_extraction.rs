@@ -52,7 +52,10 @@ fuzz_target!(|data: &[u8]| {
     let comments = suppression_comments(text);
     let scope = ["TenantScope".to_string()];
     let outline = tenant_lint::extract::prefilter::outline(text);
-    if outline.depth <= 256 && outline.operators <= 20_000 {
+    // The limits the scan applies before reading a file (deeper input is reported).
+    if outline.depth <= tenant_lint::project::MAX_RUST_NESTING
+        && outline.operators <= tenant_lint::project::MAX_RUST_OPERATORS
+    {
         let plan = tenant_lint::extract::prefilter::plan_items(
             text,
             outline.items,

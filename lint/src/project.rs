@@ -315,18 +315,25 @@ impl Project {
         }
         // Sets of paths are keyed by their bytes (hashing a `Path` walks its components;
         // canonical paths are already normal, so equal bytes are equal paths).
+        let schema_canonicals: Vec<PathBuf> = schema_paths.iter().map(|p| canonical(p)).collect();
+        let schema_set: HashSet<&OsStr> = schema_canonicals.iter().map(|c| c.as_os_str()).collect();
+        let mut is_configured: Vec<bool> = canonicals
+            .iter()
+            .map(|c| schema_set.contains(c.as_os_str()))
+            .collect();
+        drop(schema_set);
+        // Configured schema files outside the scanned paths are read for the schema only.
         let scanned_set: HashSet<&OsStr> = canonicals.iter().map(|c| c.as_os_str()).collect();
-        let mut schema_only = Vec::new();
-        for path in &schema_paths {
-            let canonical = canonical(path);
-            if !scanned_set.contains(canonical.as_os_str()) {
-                schema_only.push((path, canonical));
-            }
-        }
+        let schema_only: Vec<(&PathBuf, PathBuf)> = schema_paths
+            .iter()
+            .zip(schema_canonicals)
+            .filter(|(_, c)| !scanned_set.contains(c.as_os_str()))
+            .collect();
         drop(scanned_set);
         for (path, canonical) in schema_only {
             to_read.push((path.clone(), display_path(path, cwd), false));
             canonicals.push(canonical);
+            is_configured.push(true);
         }
         let dialect = config.dialect;
         let prefilter = !overrides.no_prefilter;
@@ -341,14 +348,6 @@ impl Project {
             }
             None => None,
         };
-        let schema_set: HashSet<OsString> = schema_paths
-            .iter()
-            .map(|p| canonical(p).into_os_string())
-            .collect();
-        let is_configured: Vec<bool> = canonicals
-            .iter()
-            .map(|c| schema_set.contains(c.as_os_str()))
-            .collect();
 
         // The configured schema files first: with the database they are the schema,
         // unless a scanned file adds DDL. Every other file is checked against it as
@@ -430,7 +429,6 @@ impl Project {
             }
         }
         files.extend(included);
-        let mut is_configured = is_configured;
         is_configured.resize(files.len(), false);
         if let Some(db) = database {
             files.insert(0, db);

@@ -309,42 +309,58 @@ fn checking_files_while_loading_reports_what_checking_them_afterwards_does() {
     }
 }
 
+/// A project under cargo's temporary directory holding `files` (path, text).
+fn small_project(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// A repository function reading `WIDGET` with no tenant filter.
+const WIDGET_READ: &str = "pub fn widgets(conn: &Connection) -> Result<()> {\n    conn.execute(\"SELECT name FROM WIDGET\", [])\n}\n";
+
+/// What the check reports about `repo.rs`: its one finding.
+fn the_finding_in_repo(
+    report: &tenant_lint::project::CheckReport,
+) -> &tenant_lint::report::diagnostic::Diagnostic {
+    report
+        .diagnostics
+        .iter()
+        .find(|d| d.path.ends_with("repo.rs"))
+        .unwrap_or_else(|| panic!("no finding in repo.rs: {:#?}", report.diagnostics))
+}
+
 #[test]
 fn ddl_in_a_scanned_file_rechecks_what_was_checked_while_loading() {
     // `WIDGET` has no tenant column in the configured schema; a scanned migration
     // outside it adds one, so the unfiltered read becomes a leak. Checked against the
     // configured schema alone (while loading) it would pass.
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("late-ddl");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("schema")).unwrap();
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::write(
-        dir.join("tenant-lint.toml"),
-        "dialect = \"sqlite\"\n[schema]\nfiles = [\"schema/*.sql\"]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("schema/V1__base.sql"),
-        "CREATE TABLE CLIENT (client_id TEXT PRIMARY KEY);\nCREATE TABLE ORDERS (client_id TEXT NOT NULL REFERENCES CLIENT(client_id), order_id TEXT, PRIMARY KEY (client_id, order_id));\nCREATE TABLE WIDGET (widget_id TEXT PRIMARY KEY, name TEXT);\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("src/late.sql"),
-        "ALTER TABLE WIDGET ADD COLUMN client_id TEXT REFERENCES CLIENT(client_id);\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("src/repo.rs"),
-        "pub fn widgets(conn: &Connection) -> Result<()> {\n    conn.execute(\"SELECT name FROM WIDGET\", [])\n}\n",
-    )
-    .unwrap();
+    let dir = small_project(
+        "late-ddl",
+        &[
+            (
+                "tenant-lint.toml",
+                "dialect = \"sqlite\"\n[schema]\nfiles = [\"schema/*.sql\"]\n",
+            ),
+            (
+                "schema/V1__base.sql",
+                "CREATE TABLE CLIENT (client_id TEXT PRIMARY KEY);\nCREATE TABLE ORDERS (client_id TEXT NOT NULL REFERENCES CLIENT(client_id), order_id TEXT, PRIMARY KEY (client_id, order_id));\nCREATE TABLE WIDGET (widget_id TEXT PRIMARY KEY, name TEXT);\n",
+            ),
+            (
+                "src/late.sql",
+                "ALTER TABLE WIDGET ADD COLUMN client_id TEXT REFERENCES CLIENT(client_id);\n",
+            ),
+            ("src/repo.rs", WIDGET_READ),
+        ],
+    );
     let project = Project::load(&dir, &[], &Overrides::default()).unwrap();
     let report = project.check();
-    let leak = report
-        .diagnostics
-        .iter()
-        .find(|d| d.path.ends_with("repo.rs"))
-        .unwrap_or_else(|| panic!("no finding in repo.rs: {:#?}", report.diagnostics));
+    let leak = the_finding_in_repo(&report);
     assert_eq!(leak.code, "TI001");
     assert_eq!((leak.span.start.line, leak.span.start.column), (2, 36));
     assert_eq!(every_outcome(&project), {
@@ -358,30 +374,22 @@ fn ddl_in_a_scanned_file_rechecks_what_was_checked_while_loading() {
 fn without_a_configured_schema_the_scanned_ddl_is_the_schema() {
     // No `[schema] files`: the schema is the DDL of the scanned files, so files are
     // checked once all are read.
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scanned-ddl");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::write(dir.join("tenant-lint.toml"), "dialect = \"sqlite\"\n").unwrap();
-    std::fs::write(
-        dir.join("src/schema.sql"),
-        "CREATE TABLE CLIENT (client_id TEXT PRIMARY KEY);\nCREATE TABLE WIDGET (client_id TEXT NOT NULL REFERENCES CLIENT(client_id), widget_id TEXT, PRIMARY KEY (client_id, widget_id));\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("src/repo.rs"),
-        "pub fn widgets(conn: &Connection) -> Result<()> {\n    conn.execute(\"SELECT widget_id FROM WIDGET\", [])\n}\n",
-    )
-    .unwrap();
+    let dir = small_project(
+        "scanned-ddl",
+        &[
+            ("tenant-lint.toml", "dialect = \"sqlite\"\n"),
+            (
+                "src/schema.sql",
+                "CREATE TABLE CLIENT (client_id TEXT PRIMARY KEY);\nCREATE TABLE WIDGET (client_id TEXT NOT NULL REFERENCES CLIENT(client_id), widget_id TEXT, name TEXT, PRIMARY KEY (client_id, widget_id));\n",
+            ),
+            ("src/repo.rs", WIDGET_READ),
+        ],
+    );
     let project = Project::load(&dir, &[], &Overrides::default()).unwrap();
     let first = every_outcome(&project);
     let report = Project::load(&dir, &[], &Overrides::default())
         .unwrap()
         .check();
-    let leak = report
-        .diagnostics
-        .iter()
-        .find(|d| d.path.ends_with("repo.rs"))
-        .unwrap_or_else(|| panic!("no finding in repo.rs: {:#?}", report.diagnostics));
-    assert_eq!(leak.code, "TI001");
+    assert_eq!(the_finding_in_repo(&report).code, "TI001");
     assert_eq!(first, every_outcome(&project));
 }
