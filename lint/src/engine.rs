@@ -507,11 +507,7 @@ impl Engine {
             }
             if let Statement::Insert(insert) = &statement
                 && let sqlparser::ast::TableObject::TableName(name) = &insert.table
-                && let Some(id) = name
-                    .0
-                    .last()
-                    .and_then(|p| p.as_ident())
-                    .and_then(|i| self.model.lookup(i))
+                && let Some(id) = self.model.lookup_name(name)
                 && self.model.info(id).class.is_scoped()
             {
                 out.push((self.model.info(id).name.clone(), TableOperation::Insert));

@@ -28,7 +28,7 @@ pub fn detect_tenant_column(schema: &Schema) -> Detected {
         for fk in &table.foreign_keys {
             total += 1;
             if let [column] = fk.columns.as_slice() {
-                let key = (column.to_ascii_lowercase(), fk.table.clone());
+                let key = (column.clone(), fk.table.name.clone());
                 *votes.entry(key).or_default() += 1;
             }
         }

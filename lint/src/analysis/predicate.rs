@@ -186,12 +186,9 @@ impl<'m> Walker<'m> {
             if fk.columns.len() != 1 || !dialect.same(column, &fk.columns[0]) {
                 return None;
             }
-            let parent = self.model.lookup_str(&fk.table)?;
-            let referred = fk.referred.first().cloned().or_else(|| {
-                let def = self.model.definition(parent)?;
-                def.primary_key()?.columns.first().cloned()
-            })?;
-            Some((parent, dialect.key_str(&referred, false).into_owned()))
+            let parent = self.model.parent_of(fk)?;
+            let referred = self.model.referred_column(fk)?;
+            Some((parent, dialect.name_key(&referred).into_owned()))
         })
     }
 

@@ -369,10 +369,11 @@ impl<'m> Walker<'m> {
                 });
             }
             JoinConstraint::Using(columns) | JoinConstraint::UsingAlias(columns, _) => {
+                let dialect = self.model.dialect();
                 let names: Vec<String> = columns
                     .iter()
                     .filter_map(last_ident)
-                    .map(|i| i.value.clone())
+                    .map(|i| dialect.key(i).into_owned())
                     .collect();
                 for source in &mut block.sources[right.clone()] {
                     source.merged.extend(names.iter().cloned());
@@ -415,7 +416,11 @@ impl<'m> Walker<'m> {
                     SourceKind::Plain { table } => table.and_then(|t| self.model.definition(t)),
                     SourceKind::Derived(_) => None,
                 })
-                .flat_map(|d| d.columns.iter().map(|c| c.name.to_ascii_lowercase()))
+                .flat_map(|d| {
+                    d.columns
+                        .iter()
+                        .map(|c| self.model.dialect().name_key(&c.name).into_owned())
+                })
                 .collect()
         };
         let left = columns(left);
@@ -441,11 +446,12 @@ impl<'m> Walker<'m> {
         let mut facts = Vec::new();
         for r in right.clone() {
             let Some(rc) = tenant_of(r) else { continue };
-            if using.is_some_and(|cols| !cols.iter().any(|c| c.eq_ignore_ascii_case(&rc))) {
+            let dialect = self.model.dialect();
+            if using.is_some_and(|cols| !cols.iter().any(|c| *c == dialect.name_key(&rc))) {
                 continue;
             }
             for l in left.clone() {
-                if tenant_of(l).is_some_and(|lc| lc.eq_ignore_ascii_case(&rc)) {
+                if tenant_of(l).is_some_and(|lc| dialect.same_name(&lc, &rc)) {
                     facts.push(Fact::Edge(l, r));
                     facts.push(Fact::Edge(r, l));
                 }
@@ -666,7 +672,7 @@ impl<'m> Walker<'m> {
                 return Source::new(binding, SourceKind::Derived(shape));
             }
         }
-        let kind = match self.model.lookup(ident) {
+        let kind = match self.model.lookup_name(name) {
             Some(table) if self.model.info(table).class.is_scoped() => SourceKind::Scoped(Occ {
                 table,
                 alias: alias.map(|a| a.name.value.clone()),
@@ -936,12 +942,7 @@ impl<'m> Walker<'m> {
         for column in &def.columns {
             let ident = sqlparser::ast::Ident::new(column.name.clone());
             shape.columns.push(ShapeColumn {
-                name: Some(
-                    self.model
-                        .dialect()
-                        .key_str(&column.name, false)
-                        .into_owned(),
-                ),
+                name: Some(self.model.dialect().name_key(&column.name).into_owned()),
                 carried: carried_by(self.model, source, &ident),
                 span: Span::empty(),
             });

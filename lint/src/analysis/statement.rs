@@ -226,7 +226,7 @@ impl<'m> Walker<'m> {
             fk.columns.len() == 1
                 && self
                     .model
-                    .lookup_str(&fk.table)
+                    .parent_of(fk)
                     .is_some_and(|p| self.model.info(p).class.is_scoped())
         });
         if !has_parent {
@@ -241,7 +241,7 @@ impl<'m> Walker<'m> {
         let mut parent_column = String::new();
         let mut proved = false;
         for fk in &def.foreign_keys {
-            let Some(parent) = self.model.lookup_str(&fk.table) else {
+            let Some(parent) = self.model.parent_of(fk) else {
                 continue;
             };
             if !self.model.info(parent).class.is_scoped() || fk.columns.len() != 1 {
@@ -249,19 +249,14 @@ impl<'m> Walker<'m> {
             }
             parent_name = self.model.info(parent).name.clone();
             parent_column = fk.columns[0].clone();
-            let referred = fk.referred.first().cloned().or_else(|| {
-                self.model
-                    .definition(parent)
-                    .and_then(|p| p.primary_key())
-                    .and_then(|k| k.columns.first().cloned())
-            });
+            let referred = self.model.referred_column(fk);
             let Some(index) = columns.iter().position(|c| dialect.same(c, &fk.columns[0])) else {
                 continue;
             };
             let expected = Carried::Key {
                 table: parent,
                 column: dialect
-                    .key_str(referred.as_deref().unwrap_or(""), false)
+                    .name_key(referred.as_deref().unwrap_or(""))
                     .into_owned(),
             };
             proved = match rows {
@@ -369,7 +364,7 @@ impl<'m> Walker<'m> {
         let shape = Rc::new(Shape {
             columns: tenant
                 .map(|t| ShapeColumn {
-                    name: Some(dialect.key_str(&t, false).into_owned()),
+                    name: Some(dialect.name_key(&t).into_owned()),
                     carried: Carried::Tenant,
                     span: Span::empty(),
                 })
@@ -643,14 +638,15 @@ impl<'m> Walker<'m> {
             return;
         };
         let dialect = self.model.dialect();
-        let tenant = last_ident(&trigger.table_name)
-            .and_then(|t| self.model.lookup(t))
+        let tenant = self
+            .model
+            .lookup_name(&trigger.table_name)
             .filter(|&t| self.model.info(t).class.is_scoped())
             .and_then(|t| self.model.info(t).tenant_column.clone());
         let row = Rc::new(Shape {
             columns: tenant
                 .map(|t| ShapeColumn {
-                    name: Some(dialect.key_str(&t, false).into_owned()),
+                    name: Some(dialect.name_key(&t).into_owned()),
                     carried: Carried::Tenant,
                     span: Span::empty(),
                 })
@@ -674,8 +670,7 @@ impl<'m> Walker<'m> {
     }
 
     fn target_table(&mut self, name: &ObjectName) -> Option<TableId> {
-        let ident = last_ident(name)?;
-        let found = self.model.lookup(ident);
+        let found = self.model.lookup_name(name);
         if found.is_none() && self.reporting() && !crate::analysis::query::is_system_table(name) {
             self.out.unknown_tables.push(UnknownTable {
                 span: name.span(),
@@ -694,7 +689,7 @@ impl<'m> Walker<'m> {
         let mut missed: Vec<(Span, TableId)> = Vec::new();
         let _ = visit_relations(statement, |relation| {
             if !self.is_handled(relation)
-                && let Some(table) = last_ident(relation).and_then(|i| self.model.lookup(i))
+                && let Some(table) = self.model.lookup_name(relation)
                 && self.model.info(table).class.is_scoped()
             {
                 missed.push((relation.span(), table));

@@ -46,34 +46,164 @@ impl Dialect {
         }
     }
 
-    /// The key an identifier is looked up by. SQLite, MySQL and the generic dialect
-    /// compare table and column names case-insensitively, quoted or not; PostgreSQL
-    /// folds unquoted names to lower case and keeps quoted ones exact.
+    /// The key an identifier is looked up by: the hash key of the name it denotes.
+    /// SQLite, MySQL and the generic dialect compare table and column names
+    /// case-insensitively, quoted or not; PostgreSQL folds unquoted names to lower case
+    /// and keeps quoted ones exact.
     pub fn key<'a>(self, ident: &'a Ident) -> Cow<'a, str> {
-        self.key_str(&ident.value, ident.quote_style.is_some())
+        if self == Dialect::Postgres && ident.quote_style.is_some() {
+            return Cow::Borrowed(&ident.value);
+        }
+        lower(&ident.value)
     }
 
-    /// Like [`Dialect::key`], for a name that comes from configuration or a
-    /// catalogue rather than from SQL text.
-    pub fn key_str(self, name: &str, quoted: bool) -> Cow<'_, str> {
-        if self == Dialect::Postgres && quoted {
-            return Cow::Borrowed(name);
-        }
-        if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(name.to_ascii_lowercase())
+    /// The name an identifier denotes, as the schema stores it: PostgreSQL's folded
+    /// name (unquoted lower-cased, quoted exact); in the other dialects the name as
+    /// written, compared case-insensitively ([`Dialect::name_key`]).
+    pub fn fold(self, ident: &Ident) -> String {
+        self.fold_str(&ident.value, ident.quote_style.is_some())
+    }
+
+    /// [`Dialect::fold`] for a name and whether it was quoted.
+    pub fn fold_str(self, name: &str, quoted: bool) -> String {
+        if self == Dialect::Postgres && !quoted {
+            name.to_ascii_lowercase()
         } else {
-            Cow::Borrowed(name)
+            name.to_string()
         }
     }
 
-    /// Whether two identifiers name the same object.
-    pub fn same(self, a: &Ident, b: &str) -> bool {
-        if self == Dialect::Postgres && a.quote_style.is_some() {
-            a.value == b
+    /// The hash key of a stored (folded) name: itself in PostgreSQL, lower-cased in
+    /// the dialects that compare names case-insensitively.
+    pub fn name_key(self, stored: &str) -> Cow<'_, str> {
+        if self == Dialect::Postgres {
+            Cow::Borrowed(stored)
         } else {
-            a.value.eq_ignore_ascii_case(b)
+            lower(stored)
         }
     }
+
+    /// Whether an identifier names the object stored under `stored`.
+    pub fn same(self, a: &Ident, stored: &str) -> bool {
+        self.key(a) == self.name_key(stored)
+    }
+
+    /// Whether two stored names are one name.
+    pub fn same_name(self, a: &str, b: &str) -> bool {
+        if self == Dialect::Postgres {
+            a == b
+        } else {
+            a.eq_ignore_ascii_case(b)
+        }
+    }
+
+    /// A stored name as SQL would write it: quoted when PostgreSQL would fold it into
+    /// another name (`"APIToken"`), or when it is not a plain identifier.
+    pub fn show(self, stored: &str) -> String {
+        let plain = stored
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && stored
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+        let folds = self == Dialect::Postgres && stored.bytes().any(|b| b.is_ascii_uppercase());
+        if plain && !folds {
+            stored.to_string()
+        } else {
+            let quote = if self == Dialect::Mysql { '`' } else { '"' };
+            let doubled = stored.replace(quote, &format!("{quote}{quote}"));
+            format!("{quote}{doubled}{quote}")
+        }
+    }
+
+    /// The schema a name lands in when DDL does not qualify it.
+    pub fn default_schema(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "public",
+            Dialect::Sqlite => "main",
+            Dialect::Mysql | Dialect::Generic => "",
+        }
+    }
+
+    /// Whether a qualified name may name a table declared without that qualifier: a
+    /// MySQL database name, a SQLite attached-database name, a generic catalogue. In
+    /// PostgreSQL a schema is part of the name.
+    pub fn lenient_qualifiers(self) -> bool {
+        self != Dialect::Postgres
+    }
+}
+
+fn lower(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
+/// A name written in the configuration (`orders`, `app.orders`, `"APIToken"`,
+/// `app."Order"`), split into its parts, each with whether it was quoted. `None` when
+/// the text is not a name (an unterminated quote, an empty part).
+pub fn config_name_parts(text: &str) -> Option<Vec<(String, bool)>> {
+    let mut parts = Vec::new();
+    let mut chars = text.trim().chars().peekable();
+    loop {
+        match chars.peek() {
+            Some('"') | Some('`') => {
+                let quote = chars.next().expect("peeked");
+                let mut part = String::new();
+                loop {
+                    match chars.next() {
+                        Some(c) if c == quote => {
+                            if chars.peek() == Some(&quote) {
+                                chars.next();
+                                part.push(quote);
+                            } else {
+                                break;
+                            }
+                        }
+                        Some(c) => part.push(c),
+                        None => return None,
+                    }
+                }
+                parts.push((part, true));
+            }
+            Some(_) => {
+                let mut part = String::new();
+                while let Some(&c) = chars.peek() {
+                    if c == '.' {
+                        break;
+                    }
+                    part.push(c);
+                    chars.next();
+                }
+                let part = part.trim().to_string();
+                if part.is_empty() {
+                    return None;
+                }
+                parts.push((part, false));
+            }
+            None => return None,
+        }
+        match chars.next() {
+            None => return Some(parts),
+            Some('.') => continue,
+            Some(_) => return None,
+        }
+    }
+}
+
+/// Whether a stored name is the one a configuration name part denotes. A quoted part
+/// is exact; an unquoted one names the object spelled exactly so, or else the object
+/// its folded form names (so `tenantId` finds a PostgreSQL column declared
+/// `"tenantId"`, and `tenant_id` one declared `TENANT_ID` in SQLite).
+pub fn config_part_matches(dialect: Dialect, part: &(String, bool), stored: &str) -> bool {
+    let (name, quoted) = part;
+    if *quoted {
+        return dialect.same_name(stored, name);
+    }
+    stored == name || dialect.same_name(stored, &dialect.fold_str(name, false))
 }
 
 impl fmt::Display for Dialect {
@@ -96,24 +226,6 @@ impl FromStr for Dialect {
                 Dialect::NAMES.join(", ")
             )),
         }
-    }
-}
-
-/// Calls `f` with the ASCII-lower-cased `name`, without allocating for names that fit
-/// a small buffer (the lookup on every table reference is on the hot path).
-pub fn with_lowercase<R>(name: &str, f: impl FnOnce(&str) -> R) -> R {
-    if !name.bytes().any(|b| b.is_ascii_uppercase()) {
-        return f(name);
-    }
-    let mut buffer = [0u8; 64];
-    if name.len() <= buffer.len() {
-        let bytes = &mut buffer[..name.len()];
-        bytes.copy_from_slice(name.as_bytes());
-        bytes.make_ascii_lowercase();
-        // Lower-casing ASCII bytes keeps the text valid UTF-8.
-        f(std::str::from_utf8(bytes).expect("ASCII lower-casing keeps UTF-8"))
-    } else {
-        f(&name.to_ascii_lowercase())
     }
 }
 

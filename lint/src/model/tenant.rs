@@ -7,11 +7,11 @@
 
 use std::collections::HashMap;
 
-use sqlparser::ast::Ident;
+use sqlparser::ast::{Ident, ObjectName};
 
 use crate::model::config::Config;
-use crate::model::dialect::Dialect;
-use crate::model::schema::{Schema, Table};
+use crate::model::dialect::{Dialect, config_name_parts};
+use crate::model::schema::{ForeignKey, Schema, Table, TableRef};
 
 /// Index of a table in the [`TenantModel`].
 pub type TableId = usize;
@@ -120,10 +120,12 @@ fn list(tables: &[String]) -> String {
 /// One table as the engine sees it.
 #[derive(Debug, Clone)]
 pub struct TableInfo {
+    /// The name as SQL writes it (`orders`, `app.orders`, `"APIToken"`).
     pub name: String,
     pub class: TableClass,
-    /// The column that carries the tenant. `None` for a tenant table that lacks it
-    /// (a child inferred by foreign key): such a table is proved through its parent.
+    /// The column that carries the tenant, as stored. `None` for a tenant table that
+    /// lacks it (a child inferred by foreign key): such a table is proved through its
+    /// parent.
     pub tenant_column: Option<String>,
     pub evidence: Vec<Evidence>,
     /// Its index in the schema, when the table was declared by DDL.
@@ -135,8 +137,11 @@ pub struct TableInfo {
 pub struct TenantModel {
     pub config: Config,
     pub schema: Schema,
+    /// Declared tables first, at their schema index; then tables only the
+    /// configuration names.
     tables: Vec<TableInfo>,
-    by_key: HashMap<String, TableId>,
+    /// The configuration's names of the tables past the declared ones, parsed.
+    listed_only: Vec<Vec<(String, bool)>>,
 }
 
 impl TenantModel {
@@ -145,7 +150,7 @@ impl TenantModel {
             config,
             schema,
             tables: Vec::new(),
-            by_key: HashMap::new(),
+            listed_only: Vec::new(),
         };
         model.classify();
         model
@@ -168,89 +173,150 @@ impl TenantModel {
         self.tables[id].declared.map(|i| self.schema.table_at(i))
     }
 
+    /// The table an identifier names (unqualified).
     pub fn lookup(&self, ident: &Ident) -> Option<TableId> {
-        let dialect = self.dialect();
-        if dialect == Dialect::Postgres && ident.quote_style.is_some() {
-            return self.by_key.get(ident.value.as_str()).copied();
+        self.lookup_ref(&TableRef {
+            schema: None,
+            name: self.dialect().fold(ident),
+        })
+    }
+
+    /// The table a possibly qualified name in SQL names.
+    pub fn lookup_name(&self, name: &ObjectName) -> Option<TableId> {
+        self.lookup_ref(&TableRef::of(name, self.dialect())?)
+    }
+
+    /// The table a reference (a foreign key's, a view's source) names.
+    pub fn lookup_ref(&self, reference: &TableRef) -> Option<TableId> {
+        if let Some(i) = self.schema.resolve(reference) {
+            return Some(i);
         }
-        crate::model::dialect::with_lowercase(&ident.value, |key| self.by_key.get(key).copied())
+        let dialect = self.dialect();
+        let declared = self.schema.len();
+        self.listed_only
+            .iter()
+            .position(|parts| {
+                let (schema, name) = match parts.as_slice() {
+                    [name] => (None, name),
+                    [.., schema, name] => (Some(schema), name),
+                    [] => return false,
+                };
+                let name_ok = dialect
+                    .same_name(&reference.name, &dialect.fold_str(&name.0, name.1))
+                    || reference.name == name.0;
+                let schema_ok = match (schema, &reference.schema) {
+                    (None, _) => true,
+                    (Some(s), Some(r)) => dialect.same_name(r, &dialect.fold_str(&s.0, s.1)),
+                    (Some(_), None) => true,
+                };
+                name_ok && schema_ok
+            })
+            .map(|i| declared + i)
     }
 
+    /// The table a configuration names (`orders`, `app.orders`, `"APIToken"`).
     pub fn lookup_str(&self, name: &str) -> Option<TableId> {
-        self.by_key
-            .get(self.dialect().key_str(name, false).as_ref())
-            .copied()
+        if let Some(i) = self.schema.resolve_config(name) {
+            return Some(i);
+        }
+        let parts = config_name_parts(name)?;
+        let declared = self.schema.len();
+        self.listed_only
+            .iter()
+            .position(|p| same_config_name(self.dialect(), p, &parts))
+            .map(|i| declared + i)
     }
 
-    /// The tenant column a table is expected to have (`tables.columns` or the default).
-    pub fn expected_column(&self, table: &str) -> &str {
+    /// The tenant column a table is expected to have (`tables.columns` or the
+    /// default), as the configuration writes it.
+    pub fn expected_column(&self, id: TableId) -> &str {
+        let dialect = self.dialect();
         self.config
             .table_columns
             .iter()
-            .find(|(t, _)| t.eq_ignore_ascii_case(table))
+            .find(|(t, _)| match self.tables[id].declared {
+                Some(index) => self.schema.resolve_config(t) == Some(index),
+                None => config_name_parts(t).is_some_and(|parts| {
+                    self.listed_only
+                        .get(id - self.schema.len())
+                        .is_some_and(|p| same_config_name(dialect, p, &parts))
+                }),
+            })
             .map_or(self.config.tenant_column.as_str(), |(_, c)| c.as_str())
     }
 
-    fn push(&mut self, info: TableInfo) -> TableId {
-        let key = self.dialect().key_str(&info.name, false).into_owned();
-        let id = self.tables.len();
-        self.by_key.insert(key, id);
-        self.tables.push(info);
-        id
+    /// The stored name of the column a configuration names, for a table without DDL.
+    fn configured_name(&self, configured: &str) -> String {
+        match config_name_parts(configured).as_deref() {
+            Some([(name, quoted)]) => self.dialect().fold_str(name, *quoted),
+            _ => configured.to_string(),
+        }
     }
 
     fn classify(&mut self) {
         let dialect = self.dialect();
         let schema = self.schema.clone();
-        let listed = |names: &[String], table: &str| {
-            names
-                .iter()
-                .any(|n| dialect.key_str(n, false) == dialect.key_str(table, false))
-        };
-
         for (index, table) in schema.tables().enumerate() {
-            let column = self.expected_column(&table.name).to_string();
-            let info = TableInfo {
-                name: table.name.clone(),
+            self.tables.push(TableInfo {
+                name: schema.display_name(table),
                 class: TableClass::Global,
-                tenant_column: table.column(dialect, &column).map(|c| c.name.clone()),
+                tenant_column: None,
                 evidence: Vec::new(),
                 declared: Some(index),
-            };
-            self.push(info);
+            });
         }
         // Tables named in the configuration but not declared by any DDL.
-        for name in self.config.tenant_tables.clone() {
-            if self.lookup_str(&name).is_none() {
-                let column = self.expected_column(&name).to_string();
-                self.push(TableInfo {
-                    name,
-                    class: TableClass::Tenant,
-                    tenant_column: Some(column),
-                    evidence: Vec::new(),
-                    declared: None,
-                });
+        let mut undeclared = Vec::new();
+        for (names, class) in [
+            (&self.config.tenant_tables, TableClass::Tenant),
+            (&self.config.shared_tables, TableClass::Shared),
+        ] {
+            for name in names.iter() {
+                if schema.resolve_config(name).is_none()
+                    && let Some(parts) = config_name_parts(name)
+                    && !undeclared
+                        .iter()
+                        .any(|(p, _, _): &(Vec<(String, bool)>, _, _)| {
+                            same_config_name(dialect, p, &parts)
+                        })
+                {
+                    undeclared.push((parts, name.clone(), class));
+                }
             }
         }
-        for name in self.config.shared_tables.clone() {
-            if self.lookup_str(&name).is_none() {
-                self.push(TableInfo {
-                    name,
-                    class: TableClass::Shared,
-                    tenant_column: None,
-                    evidence: Vec::new(),
-                    declared: None,
-                });
-            }
+        for (parts, name, class) in undeclared {
+            self.listed_only.push(parts);
+            self.tables.push(TableInfo {
+                name,
+                class,
+                tenant_column: None,
+                evidence: Vec::new(),
+                declared: None,
+            });
+        }
+        for id in 0..self.tables.len() {
+            let expected = self.expected_column(id).to_string();
+            self.tables[id].tenant_column = match self.tables[id].declared {
+                Some(index) => Some(schema.table_at(index))
+                    .filter(|t| !t.is_sequence)
+                    .and_then(|t| t.configured_column(dialect, &expected))
+                    .map(|c| c.name.clone()),
+                None if self.tables[id].class == TableClass::Tenant => {
+                    Some(self.configured_name(&expected))
+                }
+                None => None,
+            };
         }
 
-        let shared = self.config.shared_tables.clone();
-        let tenant = self.config.tenant_tables.clone();
+        let listed_as = |names: &[String]| -> Vec<TableId> {
+            names.iter().filter_map(|n| self.lookup_str(n)).collect()
+        };
+        let shared = listed_as(&self.config.shared_tables);
+        let tenant = listed_as(&self.config.tenant_tables);
         let roots = self.find_roots(&schema);
         for id in 0..self.tables.len() {
-            let name = self.tables[id].name.clone();
             let info = &mut self.tables[id];
-            if listed(&shared, &name) {
+            if shared.contains(&id) {
                 info.class = TableClass::Shared;
                 info.evidence.push(Evidence::ListedShared);
             } else if let Some((key, evidence)) = roots.get(&id) {
@@ -260,11 +326,11 @@ impl TenantModel {
             } else if let Some(column) = info.tenant_column.clone() {
                 info.class = TableClass::Tenant;
                 info.evidence.push(Evidence::HasTenantColumn(column));
-            } else if listed(&tenant, &name) {
+            } else if tenant.contains(&id) {
                 info.class = TableClass::Tenant;
                 info.evidence.push(Evidence::ListedTenant);
             }
-            if listed(&tenant, &name)
+            if tenant.contains(&id)
                 && info.class == TableClass::Tenant
                 && info.declared.is_some()
                 && !info.evidence.contains(&Evidence::ListedTenant)
@@ -276,34 +342,48 @@ impl TenantModel {
         self.mark_undecided(&schema);
     }
 
+    /// The table a foreign key points at.
+    pub fn parent_of(&self, fk: &ForeignKey) -> Option<TableId> {
+        self.lookup_ref(&fk.table)
+    }
+
+    /// The column a foreign key refers to in its parent (its first column; the
+    /// parent's primary key when the key names none).
+    pub fn referred_column(&self, fk: &ForeignKey) -> Option<String> {
+        fk.referred.first().cloned().or_else(|| {
+            let parent = self.parent_of(fk)?;
+            let def = self.definition(parent)?;
+            def.primary_key()?.columns.first().cloned()
+        })
+    }
+
     /// The root is what tenant columns reference (`client_id → CLIENT`); failing any
     /// foreign key, a table whose single-column primary key is the tenant column.
     fn find_roots(&self, schema: &Schema) -> HashMap<TableId, (String, Evidence)> {
+        let dialect = self.dialect();
         let mut roots: HashMap<TableId, (String, Vec<String>)> = HashMap::new();
-        for table in schema.tables() {
-            let column = self.expected_column(&table.name);
+        for (index, table) in schema.tables().enumerate() {
+            let Some(column) = self.tables[index].tenant_column.as_deref() else {
+                continue;
+            };
             for fk in &table.foreign_keys {
-                if fk.columns.len() != 1 || !fk.columns[0].eq_ignore_ascii_case(column) {
+                if fk.columns.len() != 1 || !dialect.same_name(&fk.columns[0], column) {
                     continue;
                 }
-                let Some(parent) = self.lookup_str(&fk.table) else {
+                let Some(parent) = self.parent_of(fk) else {
                     continue;
                 };
-                let parent_def = schema.table(&fk.table);
-                let key = fk.referred.first().cloned().or_else(|| {
-                    parent_def
-                        .and_then(|p| p.primary_key())
-                        .and_then(|k| k.columns.first().cloned())
-                });
-                let Some(key) = key else { continue };
-                if self.tables[parent].name.eq_ignore_ascii_case(&table.name) {
+                let Some(key) = self.referred_column(fk) else {
+                    continue;
+                };
+                if parent == index {
                     continue;
                 }
                 roots
                     .entry(parent)
                     .or_insert((key, Vec::new()))
                     .1
-                    .push(table.name.clone());
+                    .push(self.tables[index].name.clone());
             }
         }
         let mut out: HashMap<TableId, (String, Evidence)> = roots
@@ -313,26 +393,30 @@ impl TenantModel {
         if out.is_empty() {
             // No foreign keys: a table keyed by the tenant column alone is the root,
             // if there is one such table, or one named after the column (`client_id` → `CLIENT`).
-            let keyed: Vec<&Table> = schema
-                .tables()
-                .filter(|t| {
+            let keyed: Vec<usize> = (0..schema.len())
+                .filter(|&i| {
+                    let t = schema.table_at(i);
+                    let tenant = self.tables[i].tenant_column.as_deref();
                     t.primary_key().is_some_and(|k| {
                         k.columns.len() == 1
-                            && k.columns[0].eq_ignore_ascii_case(self.expected_column(&t.name))
+                            && tenant.is_some_and(|c| dialect.same_name(&k.columns[0], c))
                     })
                 })
                 .collect();
             let stem = self.config.tenant_column.to_ascii_lowercase();
-            let stem = stem.trim_end_matches("_id");
+            let stem = stem
+                .trim_matches('"')
+                .trim_end_matches("_id")
+                .trim_end_matches("id");
             let root = match keyed.as_slice() {
                 [only] => Some(*only),
-                many => many.iter().copied().find(|t| {
-                    let name = t.name.to_ascii_lowercase();
+                many => many.iter().copied().find(|&i| {
+                    let name = schema.table_at(i).name.to_ascii_lowercase();
                     name == stem || name.trim_end_matches('s') == stem
                 }),
             };
-            if let Some(id) = root.and_then(|t| self.lookup_str(&t.name)) {
-                let column = self.expected_column(&self.tables[id].name).to_string();
+            if let Some(id) = root {
+                let column = self.tables[id].tenant_column.clone().unwrap_or_default();
                 out.insert(id, (column, Evidence::KeyIsTenantColumn));
             }
         }
@@ -341,20 +425,25 @@ impl TenantModel {
 
     /// A table with a foreign key to a tenant table holds that tenant's data, unless it
     /// is declared shared; repeated until nothing changes (a grandchild is tenant too).
+    /// A partition is tenant data when its parent is, and so is a view over tenant data.
     fn infer_children(&mut self, schema: &Schema) {
         loop {
             let mut changed = false;
-            for table in schema.tables() {
-                let Some(id) = self.lookup_str(&table.name) else {
-                    continue;
-                };
-                if self.tables[id].class != TableClass::Global {
+            for (id, table) in schema.tables().enumerate() {
+                if self.tables[id].class != TableClass::Global || table.is_sequence {
                     continue;
                 }
                 let parent = table.foreign_keys.iter().find_map(|fk| {
-                    let parent = self.lookup_str(&fk.table)?;
-                    (self.tables[parent].class == TableClass::Tenant)
+                    let parent = self.parent_of(fk)?;
+                    (self.tables[parent].class == TableClass::Tenant && parent != id)
                         .then(|| (self.tables[parent].name.clone(), fk.columns.clone()))
+                });
+                let parent = parent.or_else(|| {
+                    let p = self.lookup_ref(table.parent.as_ref()?)?;
+                    self.tables[p]
+                        .class
+                        .is_scoped()
+                        .then(|| (self.tables[p].name.clone(), Vec::new()))
                 });
                 if let Some((parent, columns)) = parent {
                     let info = &mut self.tables[id];
@@ -367,7 +456,7 @@ impl TenantModel {
                     let over: Vec<String> = table
                         .view_sources
                         .iter()
-                        .filter_map(|s| self.lookup_str(s))
+                        .filter_map(|s| self.lookup_ref(s))
                         .filter(|&p| self.tables[p].class.is_scoped())
                         .map(|p| self.tables[p].name.clone())
                         .collect();
@@ -388,24 +477,27 @@ impl TenantModel {
     /// Tables tied to tenant data that nobody classified: referenced by a tenant table,
     /// pointing at the root under another name, or keeping tenant ids as text.
     fn mark_undecided(&mut self, schema: &Schema) {
-        let tenant_column = self.config.tenant_column.to_ascii_lowercase();
-        for table in schema.tables() {
-            let Some(id) = self.lookup_str(&table.name) else {
-                continue;
-            };
-            if self.tables[id].class != TableClass::Global {
+        let tenant_column = self
+            .config
+            .tenant_column
+            .trim_matches('"')
+            .to_ascii_lowercase();
+        let stem = tenant_column.trim_end_matches("_id").trim_end_matches("id");
+        for (id, table) in schema.tables().enumerate() {
+            if self.tables[id].class != TableClass::Global || table.is_sequence {
                 continue;
             }
             let mut evidence = Vec::new();
             let referenced_by: Vec<String> = schema
                 .tables()
-                .filter(|t| {
+                .enumerate()
+                .filter(|(_, t)| {
                     t.foreign_keys
                         .iter()
-                        .any(|fk| fk.table.eq_ignore_ascii_case(&table.name))
+                        .any(|fk| self.parent_of(fk) == Some(id))
                 })
-                .filter_map(|t| self.lookup_str(&t.name))
-                .filter(|&t| self.tables[t].class.is_scoped())
+                .map(|(t, _)| t)
+                .filter(|&t| t != id && self.tables[t].class.is_scoped())
                 .map(|t| self.tables[t].name.clone())
                 .collect();
             if !referenced_by.is_empty() {
@@ -413,7 +505,7 @@ impl TenantModel {
             }
             for fk in &table.foreign_keys {
                 let to_root = self
-                    .lookup_str(&fk.table)
+                    .parent_of(fk)
                     .is_some_and(|p| self.tables[p].class == TableClass::Root);
                 if to_root {
                     evidence.push(Evidence::PointsAtRoot {
@@ -426,12 +518,11 @@ impl TenantModel {
                 let named_after = lower != tenant_column
                     && (lower.starts_with(&tenant_column)
                         || lower.ends_with(&tenant_column)
-                        || lower.contains(tenant_column.trim_end_matches("_id"))
-                            && lower.contains("client"));
+                        || !stem.is_empty() && lower.contains(stem) && lower.contains("client"));
                 let has_fk = table.foreign_keys.iter().any(|fk| {
                     fk.columns
                         .iter()
-                        .any(|c| c.eq_ignore_ascii_case(&column.name))
+                        .any(|c| self.dialect().same_name(c, &column.name))
                 });
                 let textual = column.data_type.is_empty()
                     || ["TEXT", "CHAR", "CLOB", "STRING"]
@@ -452,15 +543,12 @@ impl TenantModel {
         // A table that references an undecided one is tied to the same data.
         loop {
             let mut changed = false;
-            for table in schema.tables() {
-                let Some(id) = self.lookup_str(&table.name) else {
-                    continue;
-                };
+            for (id, table) in schema.tables().enumerate() {
                 if self.tables[id].class != TableClass::Global {
                     continue;
                 }
                 let undecided = table.foreign_keys.iter().find_map(|fk| {
-                    let parent = self.lookup_str(&fk.table)?;
+                    let parent = self.parent_of(fk)?;
                     (self.tables[parent].class == TableClass::Undecided)
                         .then(|| self.tables[parent].name.clone())
                 });
@@ -481,6 +569,15 @@ impl TenantModel {
             }
         }
     }
+}
+
+/// Whether two configuration names name one table.
+fn same_config_name(dialect: Dialect, a: &[(String, bool)], b: &[(String, bool)]) -> bool {
+    let fold = |p: &(String, bool)| dialect.fold_str(&p.0, p.1);
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.0 == y.0 || dialect.same_name(&fold(x), &fold(y)))
 }
 
 #[cfg(test)]

@@ -55,14 +55,13 @@ pub fn risk(diagnostic: &Diagnostic, model: &TenantModel) -> Risk {
             let Some(table) = table else {
                 return Risk::High;
             };
-            let name = &model.info(table).name;
             let dependents = model.tables().any(|(id, _)| {
-                model.definition(id).is_some_and(|d| {
-                    !d.name.eq_ignore_ascii_case(name)
-                        && d.foreign_keys
+                id != table
+                    && model.definition(id).is_some_and(|d| {
+                        d.foreign_keys
                             .iter()
-                            .any(|fk| fk.table.eq_ignore_ascii_case(name))
-                })
+                            .any(|fk| model.parent_of(fk) == Some(table))
+                    })
             });
             let child = model
                 .info(table)

@@ -40,7 +40,7 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
             continue;
         };
         for fk in &def.foreign_keys {
-            let Some(parent) = model.lookup_str(&fk.table) else {
+            let Some(parent) = model.parent_of(fk) else {
                 continue;
             };
             let parent_info = model.info(parent);

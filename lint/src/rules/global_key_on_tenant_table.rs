@@ -40,7 +40,7 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
             let covered = tenant
                 .as_deref()
                 .is_some_and(|t| key.columns.iter().any(|c| c.eq_ignore_ascii_case(t)));
-            if covered || def.is_surrogate(key) {
+            if covered || def.is_surrogate(model.dialect(), key) {
                 continue;
             }
             let kind = if key.primary {

@@ -200,18 +200,11 @@ impl Context<'_> {
     pub fn parent_of(&self, table: usize) -> Option<(String, String, String)> {
         let def = self.model.definition(table)?;
         def.foreign_keys.iter().find_map(|fk| {
-            let parent = self.model.lookup_str(&fk.table)?;
+            let parent = self.model.parent_of(fk)?;
             if !self.model.info(parent).class.is_scoped() || fk.columns.len() != 1 {
                 return None;
             }
-            let key = fk.referred.first().cloned().or_else(|| {
-                self.model
-                    .definition(parent)?
-                    .primary_key()?
-                    .columns
-                    .first()
-                    .cloned()
-            })?;
+            let key = self.model.referred_column(fk)?;
             Some((
                 self.model.info(parent).name.clone(),
                 fk.columns[0].clone(),

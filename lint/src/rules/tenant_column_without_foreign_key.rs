@@ -37,8 +37,11 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
             continue;
         };
         let enforced = def.foreign_keys.iter().any(|fk| {
-            let includes = fk.columns.iter().any(|c| c.eq_ignore_ascii_case(tenant));
-            let target = model.lookup_str(&fk.table).map(|t| model.info(t));
+            let includes = fk
+                .columns
+                .iter()
+                .any(|c| model.dialect().same_name(c, tenant));
+            let target = model.parent_of(fk).map(|t| model.info(t));
             includes
                 && target.is_some_and(|t| {
                     t.class == TableClass::Root
