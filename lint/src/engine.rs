@@ -12,7 +12,8 @@ use sqlparser::ast::Statement;
 use sqlparser::tokenizer::{Location, Span};
 
 use crate::analysis::{self, StatementKind};
-use crate::extract::parse::{ParseFailure, parse_statement_at};
+use crate::extract::parse::{Embedded, ParseFailure, Unread, parse_embedded_at};
+use crate::extract::plpgsql::{self, Form, Language};
 use crate::extract::source::{LineIndex, point};
 use crate::extract::split::{RawStatement, split_statements};
 use crate::model::{ConfigError, Dialect, TenantModel};
@@ -50,6 +51,8 @@ pub struct SplitSql<'t> {
     /// Where the text starts in the file, when `map` is `None`.
     origin: Location,
     raw: Vec<RawStatement>,
+    /// How each statement is read.
+    readings: Vec<Reading>,
     /// Each statement's extent in the file.
     pub spans: Vec<Span>,
     /// `(position, text after --)`
@@ -81,7 +84,10 @@ impl<'t> SplitSql<'t> {
         map: Option<&'t dyn Fn(Location) -> Location>,
         origin: Location,
     ) -> Self {
-        let split = split_statements(text, dialect);
+        let mut split = split_statements(text, dialect);
+        crate::extract::migration::drop_down_sections(&mut split, text);
+        let (raw, readings) = read_routines(text, dialect, split.statements);
+        split.statements = raw;
         let shift = crate::extract::parse::offset_map(origin);
         let map_at = |at: Location| map.map_or_else(|| shift(at), |m| m(at));
         let spans = split
@@ -100,6 +106,7 @@ impl<'t> SplitSql<'t> {
             map,
             origin,
             raw: split.statements,
+            readings,
             spans,
             comments,
         }
@@ -117,22 +124,39 @@ impl<'t> SplitSql<'t> {
     pub fn parse(&self, i: usize) -> Result<Statement, ParseFailure> {
         let raw = &self.raw[i];
         if raw.range.len() > MAX_STATEMENT_BYTES {
-            return Err(ParseFailure {
-                at: self.map_at(raw.start),
-                message: format!(
+            return Err(ParseFailure::new(
+                self.map_at(raw.start),
+                format!(
                     "a statement of {} bytes is larger than the {} MiB the engine analyses",
                     raw.range.len(),
                     MAX_STATEMENT_BYTES >> 20
                 ),
-            });
+            ));
         }
+        let embedded = match &self.readings[i] {
+            Reading::Plain => None,
+            Reading::Unread(kind, message) => {
+                return Err(ParseFailure {
+                    at: self.map_at(raw.start),
+                    message: message.clone(),
+                    kind: *kind,
+                });
+            }
+            Reading::Embedded(embedded) => Some(embedded.as_ref()),
+        };
         // Without a map, the statement's start in the file is its start in the text
         // shifted to the origin, and the two shifts compose into one.
         let start = match self.map {
             Some(_) => raw.start,
             None => self.map_at(raw.start),
         };
-        parse_statement_at(&self.text[raw.range.clone()], self.dialect, start, self.map)
+        parse_embedded_at(
+            &self.text[raw.range.clone()],
+            self.dialect,
+            start,
+            self.map,
+            embedded,
+        )
     }
 
     fn map_at(&self, at: Location) -> Location {
@@ -168,6 +192,91 @@ impl<'t> SplitSql<'t> {
             comments: self.comments.clone(),
         }
     }
+}
+
+/// How a statement of split SQL is read.
+#[derive(Debug, Clone)]
+enum Reading {
+    Plain,
+    /// A statement inside a routine body.
+    Embedded(Arc<Embedded>),
+    /// Not parsed: a `DO` block (its statements are read on their own), `EXECUTE`, or a
+    /// routine body the reader cannot read; with its message.
+    Unread(Unread, String),
+}
+
+/// Adds the statements inside PostgreSQL routines (`DO` blocks, `plpgsql` and `sql`
+/// functions and procedures) after the statement that holds them, so they are checked
+/// like any other SQL, with positions in the file.
+fn read_routines(
+    text: &str,
+    dialect: Dialect,
+    statements: Vec<RawStatement>,
+) -> (Vec<RawStatement>, Vec<Reading>) {
+    if dialect != Dialect::Postgres
+        || !statements
+            .iter()
+            .any(|s| plpgsql::may_be_routine(&text[s.range.clone()]))
+    {
+        let readings = vec![Reading::Plain; statements.len()];
+        return (statements, readings);
+    }
+    let index = LineIndex::new(text);
+    let mut raw = Vec::with_capacity(statements.len());
+    let mut readings = Vec::with_capacity(statements.len());
+    for statement in statements {
+        let routine = plpgsql::routine(&text[statement.range.clone()]);
+        let base = statement.range.start;
+        raw.push(statement);
+        let Some(routine) = routine else {
+            readings.push(Reading::Plain);
+            continue;
+        };
+        // A `DO` block is not a statement sqlparser reads; a `CREATE FUNCTION` is.
+        readings.push(if routine.anonymous {
+            Reading::Unread(Unread::NoRows("DO"), "a DO block".to_string())
+        } else {
+            Reading::Plain
+        });
+        let body = base + routine.body.start..base + routine.body.end;
+        let pieces = match (&routine.language, &routine.unreadable) {
+            (_, Some(why)) => {
+                let at = |offset| index.position(text, offset);
+                raw.push(RawStatement {
+                    range: body.clone(),
+                    start: at(body.start),
+                    end: at(body.end),
+                });
+                readings.push(Reading::Unread(Unread::Unreadable, why.clone()));
+                continue;
+            }
+            (Language::PlPgSql, None) => plpgsql::pieces(&text[body.clone()]),
+            (Language::Sql, None) => plpgsql::sql_pieces(&text[body.clone()]),
+            (Language::Other(_), None) => continue,
+        };
+        let params: Arc<[String]> = routine.params.into();
+        for piece in pieces {
+            let range = body.start + piece.range.start..body.start + piece.range.end;
+            raw.push(RawStatement {
+                start: index.position(text, range.start),
+                end: index.position(text, range.end),
+                range,
+            });
+            readings.push(match piece.form {
+                Form::Dynamic => Reading::Unread(
+                    Unread::Dynamic,
+                    "`EXECUTE` runs SQL built at run time, which the engine cannot see".to_string(),
+                ),
+                Form::Unreadable(why) => Reading::Unread(Unread::Unreadable, why.to_string()),
+                form => Reading::Embedded(Arc::new(Embedded {
+                    form,
+                    params: params.clone(),
+                    trigger: routine.trigger,
+                })),
+            });
+        }
+    }
+    (raw, readings)
 }
 
 /// Splits and parses SQL text (see [`SplitSql::new`] for `map`).
@@ -290,7 +399,7 @@ impl Engine {
         for i in 0..sql.len() {
             match sql.parse(i) {
                 Ok(parsed) => findings.extend(self.statement_findings(&parsed)),
-                Err(failure) => findings.push(unparseable(&failure)),
+                Err(failure) => findings.extend(unread(&failure)),
             }
         }
         findings
@@ -386,8 +495,30 @@ impl Engine {
         text: &str,
         extra: Vec<Finding>,
     ) -> FileOutcome {
+        self.check_sql_file_at(path, text, extra, &|_| None)
+    }
+
+    /// [`Engine::check_sql_file_with`] for a schema file, whose statement `i` reads or
+    /// writes rows of the schema of its moment in the migrations (`at(i)`, see
+    /// [`crate::model::loader::Timeline`]) rather than of the final one.
+    pub fn check_sql_file_at<'e>(
+        &'e self,
+        path: &Arc<Path>,
+        text: &str,
+        extra: Vec<Finding>,
+        at: &dyn Fn(usize) -> Option<&'e Engine>,
+    ) -> FileOutcome {
         let sql = SplitSql::new(text, self.model.dialect(), None);
-        let mut findings = self.sql_findings(&sql);
+        let mut findings = Vec::new();
+        for i in 0..sql.len() {
+            match sql.parse(i) {
+                Ok(parsed) => {
+                    let engine = at(i).unwrap_or(self);
+                    findings.extend(engine.statement_findings(&parsed));
+                }
+                Err(failure) => findings.extend(unread(&failure)),
+            }
+        }
         findings.extend(extra);
         let mut suppressions =
             self.sql_suppressions(&sql.comments, &sql.spans, text, &mut findings);
@@ -526,6 +657,27 @@ pub fn used_lines(suppressions: &[Suppression]) -> Vec<std::ops::RangeInclusive<
         .filter(|s| s.used)
         .map(|s| s.lines.clone())
         .collect()
+}
+
+/// What a statement that was not parsed reports: `unparseable-sql` when it cannot be
+/// read, `dynamic-sql` for SQL built at run time, nothing for a statement that reads
+/// and writes no rows.
+pub fn unread(failure: &ParseFailure) -> Option<Finding> {
+    match failure.kind {
+        Unread::Unreadable => Some(unparseable(failure)),
+        Unread::NoRows(_) => None,
+        Unread::Dynamic => {
+            let mut reporter = Reporter::default();
+            reporter
+                .report(
+                    &rules::dynamic_sql::RULE,
+                    point(failure.at.line, failure.at.column),
+                    failure.message.clone(),
+                )
+                .help("write the statement with bind parameters (`USING`), or check it at run time with the guard");
+            reporter.findings.pop()
+        }
+    }
 }
 
 /// `unparseable-sql` at the place reading failed.

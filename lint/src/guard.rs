@@ -108,12 +108,16 @@ impl Guard {
             let path: Arc<Path> = Arc::from(Path::new(name));
             let split = SplitSql::new(text, config.dialect, None);
             for i in (0..split.len()).filter(|&i| split.is_ddl(i)) {
-                let statement = split.parse(i).map_err(|failure| {
-                    SetupError(format!(
-                        "{name}:{}:{}: cannot parse the schema: {}",
-                        failure.at.line, failure.at.column, failure.message
-                    ))
-                })?;
+                let statement = match split.parse(i) {
+                    Ok(statement) => statement,
+                    Err(failure) if !failure.is_unreadable() => continue,
+                    Err(failure) => {
+                        return Err(SetupError(format!(
+                            "{name}:{}:{}: cannot parse the schema: {}",
+                            failure.at.line, failure.at.column, failure.message
+                        )));
+                    }
+                };
                 model_schema.apply(&statement, &path);
             }
         }

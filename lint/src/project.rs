@@ -31,10 +31,11 @@ use crate::extract::prefilter::{Outline, blank_items, outline, plan_items, sql_h
 use crate::extract::rust::{RustFacts, extract_file};
 use crate::extract::source::{LineIndex, SourceFile, point};
 use crate::model::files::{canonical, normalize, relative_to, schema_files, skipped_dir};
-use crate::model::schema::{migration_order, version_of};
+use crate::model::loader::{SchemaFile, Timeline};
+use crate::model::schema::migration_order;
 use crate::model::{Config, ConfigError, Dialect, Schema, TenantModel};
 use crate::report::Summary;
-use crate::report::diagnostic::{self, Diagnostic, Finding, Severity};
+use crate::report::diagnostic::{self, Diagnostic, Finding};
 use crate::report::suppress::{Extent, Suppression};
 use crate::rules::{self, Reporter};
 use crate::rust_check::{rust_ddl, span_location, suppression_comments};
@@ -187,6 +188,10 @@ pub struct LoadedFile {
 /// A loaded project, ready to check.
 pub struct Project {
     pub engine: Engine,
+    /// The schema each row-touching statement of a schema file ran against.
+    timeline: Timeline,
+    /// An engine per schema of `timeline`'s snapshots.
+    snapshot_engines: Vec<Engine>,
     pub files: Vec<LoadedFile>,
     /// Index into `files` by reported path.
     by_path: std::collections::HashMap<OsString, usize>,
@@ -349,12 +354,21 @@ impl Project {
             None => None,
         };
 
-        // The configured schema files first: with the database they are the schema,
-        // unless a scanned file adds DDL. Every other file is checked against it as
-        // soon as it is read, so its facts need not be kept (memory stays flat).
+        // The configured schema files first: with the database they are the schema.
+        // Every other file is checked against it as soon as it is read, so its facts
+        // need not be kept (memory stays flat). Without a configured schema, the DDL
+        // of the scanned files is the schema, and files are checked once all are read.
+        let configured_schema = database.is_some() || is_configured.iter().any(|&c| c);
         let read = |i: usize| {
             let (abs, shown, scanned) = &to_read[i];
-            read_file(abs, shown, *scanned, &config, prefilter)
+            let role = if is_configured[i] {
+                Role::Schema
+            } else if configured_schema {
+                Role::Checked
+            } else {
+                Role::CheckedAndSchema
+            };
+            read_file(abs, shown, *scanned, role, &config, prefilter)
         };
         let (configured, others): (Vec<usize>, Vec<usize>) =
             (0..to_read.len()).partition(|&i| is_configured[i]);
@@ -367,22 +381,31 @@ impl Project {
         }) {
             slots[i] = Some(file);
         }
-        let early = database.iter().chain(slots.iter().flatten());
-        let schema = build_schema(early.map(|f| (f, true)), dialect);
-        // Without a configured schema the schema can only come from the scanned files,
-        // so nothing checked before they are all read would stand: check afterwards.
-        let check_early = !schema.is_empty();
-        let engine = Engine::new(TenantModel::new(config.clone(), schema))
+        let timeline = build_schema(database.iter().chain(slots.iter().flatten()), &config);
+        let check_early = configured_schema;
+        let engine = Engine::new(TenantModel::new(config.clone(), timeline.schema.clone()))
             .map_err(|e| relativize(e.into()))?;
+        let snapshot_engines = timeline
+            .snapshots()
+            .iter()
+            .map(|s| Engine::new(TenantModel::new(config.clone(), s.clone())))
+            .collect::<Result<Vec<Engine>, ConfigError>>()
+            .map_err(|e| relativize(e.into()))?;
+        let at = |file: &LoadedFile| {
+            let path = file.path.clone();
+            let timeline = &timeline;
+            let engines = &snapshot_engines;
+            move |i: usize| timeline.snapshot_of(&path, i).map(|s| &engines[s])
+        };
         let mut prechecked: Vec<Option<FileOutcome>> = vec![None; to_read.len()];
         for (i, file, outcome) in on_workers(|| {
             others
                 .par_iter()
                 .map(|&i| {
                     let mut file = read(i);
-                    // A file with DDL may change the schema: it is checked later.
-                    let outcome = (check_early && file.ddl.is_empty()).then(|| {
-                        let outcome = check_file(&engine, &file, file.rust.as_ref(), Vec::new());
+                    let outcome = check_early.then(|| {
+                        let outcome =
+                            check_file(&engine, &file, file.rust.as_ref(), Vec::new(), &at(&file));
                         file.facts_dropped = file.rust.take().is_some();
                         outcome
                     });
@@ -421,6 +444,11 @@ impl Project {
                         &absolute,
                         &display_path(&absolute, cwd),
                         true,
+                        if configured_schema {
+                            Role::Checked
+                        } else {
+                            Role::CheckedAndSchema
+                        },
                         &config,
                         prefilter,
                     ));
@@ -436,18 +464,22 @@ impl Project {
             prechecked.insert(0, None);
         }
 
-        // DDL outside the configured schema files changes the schema the files were
-        // checked against: they are checked again, against the whole schema.
-        let engine = if files
-            .iter()
-            .zip(&is_configured)
-            .any(|(f, &c)| !c && !f.database && !f.ddl.is_empty())
-        {
-            prechecked.iter_mut().for_each(|o| *o = None);
-            let schema = build_schema(files.iter().zip(is_configured.iter().copied()), dialect);
-            Engine::new(TenantModel::new(config, schema)).map_err(|e| relativize(e.into()))?
+        // Without a configured schema, the DDL of the scanned files is the schema: it is
+        // built now that every file is read, and nothing was checked before.
+        let (engine, timeline, snapshot_engines) = if configured_schema {
+            (engine, timeline, snapshot_engines)
         } else {
-            engine
+            prechecked.iter_mut().for_each(|o| *o = None);
+            let timeline = build_schema(files.iter(), &config);
+            let engine = Engine::new(TenantModel::new(config.clone(), timeline.schema.clone()))
+                .map_err(|e| relativize(e.into()))?;
+            let snapshot_engines = timeline
+                .snapshots()
+                .iter()
+                .map(|s| Engine::new(TenantModel::new(config.clone(), s.clone())))
+                .collect::<Result<Vec<Engine>, ConfigError>>()
+                .map_err(|e| relativize(e.into()))?;
+            (engine, timeline, snapshot_engines)
         };
         let by_path = files
             .iter()
@@ -456,6 +488,8 @@ impl Project {
             .collect();
         Ok(Project {
             engine,
+            timeline,
+            snapshot_engines,
             files,
             by_path,
             prechecked: std::sync::Mutex::new(prechecked),
@@ -483,7 +517,12 @@ impl Project {
                         Some(outcome) if extra.is_empty() => outcome,
                         _ => {
                             let rust = self.rust_facts(file);
-                            check_file(&self.engine, file, rust.as_deref(), extra)
+                            let at = |i: usize| {
+                                self.timeline
+                                    .snapshot_of(&file.path, i)
+                                    .map(|s| &self.snapshot_engines[s])
+                            };
+                            check_file(&self.engine, file, rust.as_deref(), extra, &at)
                         }
                     };
                     (file.path.clone(), outcome)
@@ -600,11 +639,12 @@ impl Project {
 }
 
 /// One file's diagnostics, statements, used suppressions and functions.
-fn check_file(
-    engine: &Engine,
+fn check_file<'e>(
+    engine: &'e Engine,
     file: &LoadedFile,
     rust: Option<&RustFacts>,
     schema: Vec<Finding>,
+    at: &dyn Fn(usize) -> Option<&'e Engine>,
 ) -> FileOutcome {
     let severity = |f: &Finding| rules::find(f.code).and_then(|r| engine.severity(r));
     if let Some(problem) = &file.problem {
@@ -679,64 +719,75 @@ fn check_file(
         };
     }
     if file.scanned {
-        return engine.check_sql_file_with(&file.path, &source.text, schema);
+        return engine.check_sql_file_at(&file.path, &source.text, schema, at);
     }
-    // A schema file outside the scanned paths: only what stops the schema from being
-    // read is reported.
+    // A schema file outside the scanned paths: the schema rules and what stops the
+    // schema from being read are reported (the schema is checked whichever paths are),
+    // its statements are not checked.
+    let mut findings: Vec<Finding> = file
+        .ddl
+        .iter()
+        .filter_map(|s| s.parsed.as_ref().err())
+        .filter(|failure| failure.is_unreadable())
+        .map(unparseable)
+        .collect();
+    findings.extend(schema);
+    let split = SplitSql::new(&source.text, engine.model().dialect(), None);
+    let mut suppressions =
+        engine.sql_suppressions(&split.comments, &split.spans, &source.text, &mut findings);
+    let diagnostics = engine.finish(&file.path, findings, &mut suppressions);
     FileOutcome {
-        diagnostics: file
-            .ddl
-            .iter()
-            .filter_map(|s| s.parsed.as_ref().err())
-            .map(|failure| {
-                Diagnostic::new(unparseable(failure), Severity::Error, file.path.clone())
-            })
-            .collect(),
+        diagnostics,
+        suppressed: used_lines(&suppressions),
+        suppressions,
         ..FileOutcome::default()
     }
 }
 
-/// Applies the DDL of a live database (`--db`), then of the configured schema files
-/// (`is_configured[i]` for `files[i]`), then of the scanned files, each group in
-/// migration order.
-fn build_schema<'a>(
-    files: impl IntoIterator<Item = (&'a LoadedFile, bool)>,
-    dialect: Dialect,
-) -> Schema {
-    let mut schema = Schema::new(dialect);
-    let mut database: Vec<&LoadedFile> = Vec::new();
-    let mut configured: Vec<&LoadedFile> = Vec::new();
-    let mut others: Vec<&LoadedFile> = Vec::new();
-    for (file, is_configured) in files {
-        if file.database {
-            database.push(file);
-        } else if is_configured {
-            configured.push(file);
-        } else {
-            others.push(file);
-        }
-    }
-    for mut group in [database, configured, others] {
-        // Migration order (see `migration_order`); files without DDL change nothing.
-        group.retain(|f| !f.ddl.is_empty());
-        group.sort_by(|a, b| {
-            (version_of(&a.absolute), &a.absolute).cmp(&(version_of(&b.absolute), &b.absolute))
-        });
-        for file in group {
-            for statement in &file.ddl {
-                if let Ok(parsed) = &statement.parsed {
-                    schema.apply(parsed, &file.path);
-                }
-            }
-        }
-    }
-    schema
+/// The schema of a live database (`--db`) and the schema files among `files`, or,
+/// when neither exists, of every file's DDL (see [`crate::model::loader`]).
+fn build_schema<'a>(files: impl IntoIterator<Item = &'a LoadedFile>, config: &Config) -> Timeline {
+    let files: Vec<&LoadedFile> = files.into_iter().collect();
+    let database: Vec<&LoadedFile> = files.iter().copied().filter(|f| f.database).collect();
+    let rest: Vec<SchemaFile> = files
+        .iter()
+        .filter(|f| !f.database && !f.ddl.is_empty())
+        .map(|f| SchemaFile {
+            path: &f.path,
+            location: &f.absolute,
+            statements: &f.ddl,
+        })
+        .collect();
+    // The database comes first, whatever its name: it is the schema the migrations
+    // were applied to.
+    let mut ordered: Vec<SchemaFile> = database
+        .iter()
+        .map(|f| SchemaFile {
+            path: &f.path,
+            location: Path::new(""),
+            statements: &f.ddl,
+        })
+        .collect();
+    ordered.extend(rest);
+    crate::model::loader::build(config.dialect, &config.search_path, ordered)
+}
+
+/// What a file is read for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// A configured schema file: every statement, in order.
+    Schema,
+    /// A file checked against the configured schema: its DDL is not schema.
+    Checked,
+    /// Without a configured schema: checked, and its DDL is the schema.
+    CheckedAndSchema,
 }
 
 fn read_file(
     abs: &Path,
     shown: &Path,
     scanned: bool,
+    role: Role,
     config: &Config,
     prefilter: bool,
 ) -> LoadedFile {
@@ -800,7 +851,9 @@ fn read_file(
             RustRead::NoSql => return loaded,
             RustRead::Unreadable(at, message) => loaded.problem = Some(unreadable(at, message)),
             RustRead::Facts(facts) => {
-                loaded.ddl = rust_ddl(dialect, &facts);
+                if role != Role::Checked {
+                    loaded.ddl = rust_ddl(dialect, &facts);
+                }
                 loaded.includes = facts.sql.iter().filter_map(|s| s.include.clone()).collect();
                 loaded.rust = Some(facts);
             }
@@ -808,14 +861,20 @@ fn read_file(
         loaded.source = Some(SourceFile::new(shown, text));
         return loaded;
     }
-    let split = SplitSql::new(&text, dialect, None);
-    loaded.ddl = (0..split.len())
-        .filter(|&i| !scanned || split.is_ddl(i))
-        .map(|i| ParsedStatement {
-            span: split.spans[i],
-            parsed: split.parse(i),
-        })
-        .collect();
+    loaded.ddl = match role {
+        Role::Schema => crate::model::loader::read_statements(&text, dialect),
+        Role::Checked => Vec::new(),
+        Role::CheckedAndSchema => {
+            let split = SplitSql::new(&text, dialect, None);
+            (0..split.len())
+                .filter(|&i| split.is_ddl(i))
+                .map(|i| ParsedStatement {
+                    span: split.spans[i],
+                    parsed: split.parse(i),
+                })
+                .collect()
+        }
+    };
     loaded.source = Some(SourceFile::new(shown, text));
     loaded
 }
@@ -1035,7 +1094,14 @@ pub fn read_schema(
         apply_whole(&mut schema, &loaded)?;
     }
     for path in candidates {
-        let loaded = read_file(&path, &display_path(&path, cwd), true, &config, true);
+        let loaded = read_file(
+            &path,
+            &display_path(&path, cwd),
+            true,
+            Role::Schema,
+            &config,
+            true,
+        );
         if let Some(problem) = &loaded.problem {
             return Err(ProjectError::Schema {
                 path: loaded.path.to_path_buf(),
@@ -1129,7 +1195,11 @@ fn collect_files(
             // Symlinks are not followed into directories, so a loop cannot recur.
             let kind = entry.file_type();
             let file_like = !(kind.is_dir() || kind.is_symlink() && entry.path().is_dir());
-            if !file_like || !is_source(entry.path()) {
+            // A down migration undoes the schema: it is neither schema nor checked.
+            if !file_like
+                || !is_source(entry.path())
+                || crate::extract::migration::is_down_migration(entry.path())
+            {
                 continue;
             }
             let relative = relative_fast(entry.path(), &base)

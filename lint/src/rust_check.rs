@@ -92,7 +92,12 @@ pub fn is_sql(engine: &Engine, sql: &RustSql) -> bool {
         return true;
     }
     let split = SplitSql::new(&sql.text.text, engine.model().dialect(), None);
-    !split.is_empty() && (0..split.len()).all(|i| split.parse(i).is_ok())
+    !split.is_empty() && (0..split.len()).all(|i| split.parse(i).is_ok() || no_rows(&split, i))
+}
+
+/// Whether statement `i` is one that reads and writes no rows (it reads as SQL).
+fn no_rows(split: &SplitSql, i: usize) -> bool {
+    split.parse(i).is_err_and(|f| !f.is_unreadable())
 }
 
 /// The schema statements among a file's Rust SQL (`const SCHEMA: &str = "CREATE …"`).
@@ -194,7 +199,10 @@ impl Engine {
                         .collect();
                     (parsed, sites)
                 });
-                if plain && (parsed.is_empty() || parsed.iter().any(Result::is_err)) {
+                let unreadable = |p: &Result<_, crate::extract::parse::ParseFailure>| {
+                    p.as_ref().is_err_and(|f| f.is_unreadable())
+                };
+                if plain && (parsed.is_empty() || parsed.iter().any(unreadable)) {
                     continue;
                 }
                 out.statements
@@ -206,7 +214,7 @@ impl Engine {
                 for statement in parsed {
                     match statement {
                         Ok(statement) => findings.extend(self.statement_findings(&statement)),
-                        Err(failure) => findings.push(crate::engine::unparseable(&failure)),
+                        Err(failure) => findings.extend(crate::engine::unread(&failure)),
                     }
                 }
                 for hole in &sql.holes {

@@ -12,7 +12,8 @@ use crate::cli::{scratch, tenant_lint, write};
 
 const SCHEMA: &str = "CREATE TABLE CLIENT (client_id TEXT PRIMARY KEY);
 CREATE TABLE WORK_ORDER (client_id TEXT NOT NULL REFERENCES CLIENT (client_id), work_order_id TEXT NOT NULL, status TEXT);
-CREATE TABLE JOB (client_id TEXT NOT NULL REFERENCES CLIENT (client_id), job_id TEXT, work_order_id TEXT);";
+CREATE TABLE JOB (client_id TEXT NOT NULL REFERENCES CLIENT (client_id), job_id TEXT, work_order_id TEXT);
+CREATE INDEX wo_client ON WORK_ORDER (client_id); CREATE INDEX job_client ON JOB (client_id);";
 
 fn codes_in(dir: &std::path::Path, file: &str) -> Vec<(u64, u64, &'static str)> {
     let project = Project::load(dir, &[file.into()], &Overrides::default()).expect("loads");

@@ -242,6 +242,11 @@ impl StatementAnalysis {
     }
 }
 
+/// What a statement does: reads, writes, changes the schema, or something else.
+pub fn statement_kind(statement: &Statement) -> StatementKind {
+    statement::kind_of(statement)
+}
+
 /// Analyses one statement against the tenant model.
 pub fn analyze(model: &TenantModel, statement: &Statement) -> StatementAnalysis {
     analyze_with(model, statement, false)

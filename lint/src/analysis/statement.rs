@@ -30,6 +30,7 @@ pub(crate) fn kind_of(statement: &Statement) -> StatementKind {
         Statement::Explain { statement, .. } => kind_of(statement),
         Statement::CreateTable(create) if create.query.is_none() => StatementKind::Schema,
         Statement::AlterTable(_)
+        | Statement::CreateView(_)
         | Statement::Drop { .. }
         | Statement::CreateIndex(_)
         | Statement::AlterIndex { .. }
@@ -740,7 +741,7 @@ fn construct_name(statement: &Statement) -> String {
     let text = statement.to_string();
     let words: Vec<&str> = text
         .split_whitespace()
-        .take_while(|w| w.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .take_while(|w| sqlparser::keywords::ALL_KEYWORDS.binary_search(w).is_ok())
         .take(3)
         .collect();
     match words.as_slice() {

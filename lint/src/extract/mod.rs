@@ -3,7 +3,10 @@
 #[cfg(feature = "rust")]
 pub mod fast;
 pub mod literal;
+pub mod migration;
+pub mod normalize;
 pub mod parse;
+pub mod plpgsql;
 #[cfg(feature = "rust")]
 pub mod prefilter;
 #[cfg(feature = "rust")]

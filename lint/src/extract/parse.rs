@@ -14,6 +14,48 @@ pub const MAX_NESTING: usize = 64;
 pub struct ParseFailure {
     pub at: Location,
     pub message: String,
+    pub kind: Unread,
+}
+
+/// Why a statement is not parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unread {
+    /// It cannot be read: `unparseable-sql`.
+    Unreadable,
+    /// It is of a kind that reads and writes no rows (`GRANT`, `CREATE EXTENSION`,
+    /// `ALTER SEQUENCE … AS bigint`, a `DO` block whose statements are read on their
+    /// own): sqlparser does not read it, and nothing needs to (see
+    /// [`crate::model::dialect::touches_no_rows`]). Its kind.
+    NoRows(&'static str),
+    /// SQL built at run time (PL/pgSQL's `EXECUTE`): `dynamic-sql`.
+    Dynamic,
+}
+
+impl ParseFailure {
+    pub fn new(at: Location, message: String) -> Self {
+        ParseFailure {
+            at,
+            message,
+            kind: Unread::Unreadable,
+        }
+    }
+
+    /// Whether this is a real failure to read (reported as `unparseable-sql`), not a
+    /// statement that touches no rows or runs dynamic SQL.
+    pub fn is_unreadable(&self) -> bool {
+        self.kind == Unread::Unreadable
+    }
+}
+
+/// A statement inside a PostgreSQL routine body, and how to read it (see
+/// [`crate::extract::plpgsql`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Embedded {
+    pub form: crate::extract::plpgsql::Form,
+    /// The routine's parameter names: read as bind parameters (`:name`).
+    pub params: std::sync::Arc<[String]>,
+    /// A trigger function: `NEW.col` and `OLD.col` are the written row's columns.
+    pub trigger: bool,
 }
 
 /// Parses `sql` (one statement, no trailing `;` required) and maps every token position
@@ -35,6 +77,17 @@ pub fn parse_statement_at(
     origin: Location,
     map: Option<&dyn Fn(Location) -> Location>,
 ) -> Result<Statement, ParseFailure> {
+    parse_embedded_at(sql, dialect, origin, map, None)
+}
+
+/// [`parse_statement_at`] for a statement that may sit inside a routine body.
+pub fn parse_embedded_at(
+    sql: &str,
+    dialect: Dialect,
+    origin: Location,
+    map: Option<&dyn Fn(Location) -> Location>,
+    embedded: Option<&Embedded>,
+) -> Result<Statement, ParseFailure> {
     let shift = |at: Location| {
         let at = if at.line == 0 {
             at
@@ -54,10 +107,11 @@ pub fn parse_statement_at(
     let mut tokens: Vec<TokenWithSpan> = Vec::with_capacity(sql.len() / 2 + 16);
     Tokenizer::new(dialect.parser(), sql)
         .tokenize_with_location_into_buf(&mut tokens)
-        .map_err(|e| ParseFailure {
-            at: map(e.location),
-            message: tidy(&e.message),
-        })?;
+        .map_err(|e| ParseFailure::new(map(e.location), tidy(&e.message)))?;
+    if let Some(embedded) = embedded {
+        crate::extract::normalize::plpgsql(&mut tokens, embedded);
+    }
+    crate::extract::normalize::normalize(&mut tokens, dialect);
     // Whitespace and comment tokens matter to sqlparser only for dialects and features
     // the engine does not use (BigQuery's hyphenated names, Redshift's string
     // continuation, optimizer hints); dropping them halves the tokens the parser skips
@@ -79,28 +133,35 @@ pub fn parse_statement_at(
         .filter(|t| is_binary_operator(&t.token))
         .count();
     if operators > MAX_OPERATORS {
-        return Err(ParseFailure {
-            at: first,
-            message: format!(
+        return Err(ParseFailure::new(
+            first,
+            format!(
                 "a statement with {operators} operators is more than the {MAX_OPERATORS} the engine analyses"
             ),
-        });
+        ));
     }
     let last = tokens.last().map_or(first, |t| t.span.end);
+    let no_rows = crate::model::dialect::touches_no_rows(&tokens, dialect);
     let mut parser = Parser::new(dialect.parser())
         .with_recursion_limit(MAX_NESTING)
         .with_tokens_with_locations(tokens);
+    let with_kind = |mut failure: ParseFailure| {
+        if let Some(kind) = no_rows {
+            failure.kind = Unread::NoRows(kind);
+        }
+        failure
+    };
     let statement = parser
         .parse_statement()
-        .map_err(|e| failure(e, first, last))?;
+        .map_err(|e| with_kind(failure(e, first, last)))?;
     // A statement is one statement: anything after it is an error, not a second statement.
     while parser.consume_token(&Token::SemiColon) {}
     let next = parser.peek_token();
     if next.token != Token::EOF {
-        return Err(ParseFailure {
-            at: next.span.start,
-            message: format!("expected end of statement, found `{}`", next.token),
-        });
+        return Err(with_kind(ParseFailure::new(
+            next.span.start,
+            format!("expected end of statement, found `{}`", next.token),
+        )));
     }
     Ok(statement)
 }
@@ -157,10 +218,10 @@ pub fn offset_map(start: Location) -> impl Fn(Location) -> Location {
 /// last token instead.
 fn failure(error: ParserError, fallback: Location, end: Location) -> ParseFailure {
     match error {
-        ParserError::RecursionLimitExceeded => ParseFailure {
-            at: fallback,
-            message: format!("nesting deeper than {MAX_NESTING} levels cannot be analysed"),
-        },
+        ParserError::RecursionLimitExceeded => ParseFailure::new(
+            fallback,
+            format!("nesting deeper than {MAX_NESTING} levels cannot be analysed"),
+        ),
         ParserError::TokenizerError(message) | ParserError::ParserError(message) => {
             let (message, at) = split_location(&message);
             let at = match at {
@@ -168,10 +229,10 @@ fn failure(error: ParserError, fallback: Location, end: Location) -> ParseFailur
                 None if message.ends_with("found: EOF") => end,
                 None => fallback,
             };
-            ParseFailure {
+            ParseFailure::new(
                 at,
-                message: tidy(message).replace("`EOF`", "the end of the statement"),
-            }
+                tidy(message).replace("`EOF`", "the end of the statement"),
+            )
         }
     }
 }

@@ -34,6 +34,9 @@ pub struct Config {
     /// DDL and migration files or globs, relative to `base_dir`, with where each is
     /// written in the configuration file.
     pub schema_files: Vec<(String, Option<Location>)>,
+    /// Where unqualified names are looked for (`[schema] search_path`); empty: the
+    /// dialect's default schema (`public` in PostgreSQL).
+    pub search_path: Vec<String>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
     /// Per-rule severity overrides, by code or name, validated against the rule registry.
@@ -64,6 +67,7 @@ impl Default for Config {
             shared_tables: Vec::new(),
             table_columns: BTreeMap::new(),
             schema_files: Vec::new(),
+            search_path: Vec::new(),
             include: vec!["**/*.rs".to_string(), "**/*.sql".to_string()],
             exclude: vec!["target/**".to_string()],
             rule_levels: Vec::new(),
@@ -132,6 +136,7 @@ struct RawTables {
 #[serde(deny_unknown_fields, default)]
 struct RawSchema {
     files: Vec<Spanned<String>>,
+    search_path: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -198,7 +203,7 @@ impl Config {
                 return Err(error_at(
                     Some(param.span()),
                     format!(
-                        "`tenant.params`: `{}` is not a bind parameter: write it as in the SQL, e.g. `:client_id`, `$1` or `?1`",
+                        "`tenant.params`: `{}` is not a bind parameter: write it as in the SQL, e.g. `:client_id`, `$1`, `?1`, `@client_id` or `sqlc.arg(client_id)`",
                         param.get_ref()
                     ),
                 ));
@@ -218,6 +223,17 @@ impl Config {
                     Some(index.position(text, f.span().start)),
                 )
             })
+            .collect();
+        config.search_path = raw
+            .schema
+            .search_path
+            .iter()
+            .map(
+                |s| match crate::model::dialect::config_name_parts(s).as_deref() {
+                    Some([(name, quoted)]) => config.dialect.fold_str(name, *quoted),
+                    _ => s.clone(),
+                },
+            )
             .collect();
         if let Some(include) = raw.scan.include {
             config.include = include;
@@ -266,7 +282,19 @@ impl Config {
     /// Whether a bind parameter as written in SQL (`:client_id`, `?1`, `$1`) carries the
     /// tenant. Outside strict mode every parameter does.
     pub fn is_tenant_param(&self, placeholder: &str) -> bool {
+        if let Some(column) = row_column(placeholder) {
+            return self.names_tenant_column(column);
+        }
         !self.strict() || self.params.iter().any(|p| same_parameter(p, placeholder))
+    }
+
+    /// Whether a column name is the tenant column, by default or for some table.
+    pub fn names_tenant_column(&self, column: &str) -> bool {
+        let same = |configured: &str| {
+            configured.trim_matches('"') == column
+                || configured.trim_matches('"').eq_ignore_ascii_case(column)
+        };
+        same(&self.tenant_column) || self.table_columns.values().any(|c| same(c))
     }
 
     /// The parameter to suggest in a fix (`:client_id`, or the first strict parameter).
@@ -278,10 +306,22 @@ impl Config {
     }
 }
 
-/// `:client_id`, `@client_id` and `$client_id` name one parameter; positional ones
-/// (`?`, `?1`, `$1`) must match exactly.
+/// A trigger's `NEW.col` / `OLD.col` (see `extract::normalize::plpgsql`): the column
+/// of the row being written. Its tenant column is that row's tenant, which the write
+/// itself was checked to be the caller's.
+fn row_column(placeholder: &str) -> Option<&str> {
+    let (row, column) = placeholder.split_once('.')?;
+    (row == "NEW" || row == "OLD").then_some(column)
+}
+
+/// `:client_id`, `@client_id`, `$client_id` and sqlc's `sqlc.arg(client_id)` name one
+/// parameter; positional ones (`?`, `?1`, `$1`) must match exactly.
 fn same_parameter(configured: &str, written: &str) -> bool {
     fn named(p: &str) -> Option<&str> {
+        if let Some(call) = p.strip_prefix("sqlc.") {
+            let (_, argument) = call.split_once('(')?;
+            return Some(argument.strip_suffix(')')?.trim_matches(['\'', '"']));
+        }
         let rest = p.strip_prefix([':', '@', '$'])?;
         rest.starts_with(|c: char| c.is_alphabetic() || c == '_')
             .then_some(rest)
@@ -368,9 +408,19 @@ fn is_identifier(s: &str) -> bool {
         && s.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
+/// A bind parameter as SQL writes it: `?`, `?1`, `$1`, `:name`, `@name`, `$name`, or
+/// sqlc's `sqlc.arg(name)`, `sqlc.narg(name)`, `sqlc.slice(name)`.
 fn is_parameter(s: &str) -> bool {
+    let word = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if let Some(call) = s.strip_prefix("sqlc.") {
+        return ["arg(", "narg(", "slice("].iter().any(|m| {
+            call.strip_prefix(m)
+                .and_then(|rest| rest.strip_suffix(')'))
+                .is_some_and(|name| word(name.trim_matches('\'')))
+        });
+    }
     match s.strip_prefix([':', '@', '$', '?']) {
-        Some(rest) => rest.chars().all(|c| c.is_alphanumeric() || c == '_'),
+        Some(rest) => rest.is_empty() || word(rest),
         None => false,
     }
 }

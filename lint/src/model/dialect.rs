@@ -8,6 +8,8 @@ use sqlparser::ast::{Ident, ObjectName, ObjectNamePart};
 use sqlparser::dialect::{
     Dialect as SqlDialect, GenericDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect,
 };
+use sqlparser::keywords::Keyword;
+use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 /// The SQL dialect a project is written in. It decides how SQL is parsed and how
 /// identifiers are compared (`JOB`, `job` and `"job"` are one table in SQLite).
@@ -227,6 +229,169 @@ impl FromStr for Dialect {
             )),
         }
     }
+}
+
+/// Statement kinds that read and write no rows, by their leading words (after
+/// `CREATE OR REPLACE` is read as `CREATE`). Their syntax is the database's business:
+/// when sqlparser cannot read one, nothing the engine proves depends on it. Kinds that
+/// run queries (`CREATE RULE`, `CREATE SUBSCRIPTION`, `COPY`, `CALL`, `DO`) are not here.
+const NO_ROW_STATEMENTS: &[&str] = &[
+    "SET",
+    "RESET",
+    "SHOW",
+    "GRANT",
+    "REVOKE",
+    "COMMENT ON",
+    "SECURITY LABEL",
+    "ALTER DEFAULT PRIVILEGES",
+    "REINDEX",
+    "VACUUM",
+    "ANALYZE",
+    "ANALYSE",
+    "CLUSTER",
+    "CHECKPOINT",
+    "DISCARD",
+    "DEALLOCATE",
+    "LISTEN",
+    "UNLISTEN",
+    "NOTIFY",
+    "LOAD",
+    "REFRESH MATERIALIZED VIEW",
+    "CREATE EXTENSION",
+    "ALTER EXTENSION",
+    "DROP EXTENSION",
+    "CREATE PUBLICATION",
+    "ALTER PUBLICATION",
+    "DROP PUBLICATION",
+    "CREATE EVENT TRIGGER",
+    "ALTER EVENT TRIGGER",
+    "DROP EVENT TRIGGER",
+    "CREATE TRIGGER",
+    "CREATE CONSTRAINT TRIGGER",
+    "ALTER TRIGGER",
+    "DROP TRIGGER",
+    "ALTER SEQUENCE",
+    "DROP SEQUENCE",
+    "CREATE TYPE",
+    "ALTER TYPE",
+    "DROP TYPE",
+    "CREATE DOMAIN",
+    "ALTER DOMAIN",
+    "DROP DOMAIN",
+    "CREATE COLLATION",
+    "ALTER COLLATION",
+    "DROP COLLATION",
+    "CREATE OPERATOR",
+    "ALTER OPERATOR",
+    "DROP OPERATOR",
+    "CREATE CAST",
+    "DROP CAST",
+    "CREATE CONVERSION",
+    "CREATE TEXT SEARCH",
+    "ALTER TEXT SEARCH",
+    "DROP TEXT SEARCH",
+    "CREATE LANGUAGE",
+    "CREATE TRUSTED LANGUAGE",
+    "CREATE ROLE",
+    "ALTER ROLE",
+    "DROP ROLE",
+    "CREATE USER",
+    "ALTER USER",
+    "DROP USER",
+    "CREATE GROUP",
+    "ALTER GROUP",
+    "DROP GROUP",
+    "CREATE SCHEMA",
+    "ALTER SCHEMA",
+    "DROP SCHEMA",
+    "CREATE POLICY",
+    "ALTER POLICY",
+    "DROP POLICY",
+    "CREATE INDEX",
+    "CREATE UNIQUE INDEX",
+    "ALTER INDEX",
+    "DROP INDEX",
+    "CREATE STATISTICS",
+    "ALTER STATISTICS",
+    "DROP STATISTICS",
+    "CREATE SERVER",
+    "ALTER SERVER",
+    "DROP SERVER",
+    "CREATE FOREIGN DATA WRAPPER",
+    "CREATE USER MAPPING",
+    "CREATE TABLESPACE",
+    "ALTER TABLESPACE",
+    "DROP TABLESPACE",
+    "CREATE DATABASE",
+    "ALTER DATABASE",
+    "DROP DATABASE",
+    "ALTER SYSTEM",
+    "ALTER LARGE OBJECT",
+    "CREATE ACCESS METHOD",
+    "CREATE AGGREGATE",
+    "ALTER AGGREGATE",
+    "DROP AGGREGATE",
+    "ALTER FUNCTION",
+    "ALTER PROCEDURE",
+    "ALTER ROUTINE",
+    "DROP FUNCTION",
+    "DROP PROCEDURE",
+    "DROP ROUTINE",
+];
+
+/// Words that start a query inside another statement: after `(` or `AS` they mean the
+/// statement holds one.
+const QUERY_STARTS: [Keyword; 7] = [
+    Keyword::SELECT,
+    Keyword::WITH,
+    Keyword::VALUES,
+    Keyword::INSERT,
+    Keyword::UPDATE,
+    Keyword::DELETE,
+    Keyword::TABLE,
+];
+
+/// The kind of a statement that reads and writes no rows, recognised conservatively
+/// from its tokens (whitespace dropped): its leading words are one of the kinds above,
+/// and nothing inside it could run a query (no `(SELECT …` or `AS SELECT`, no
+/// dollar-quoted body, `EXECUTE` only as a trigger's `EXECUTE FUNCTION`).
+pub fn touches_no_rows(tokens: &[TokenWithSpan], _dialect: Dialect) -> Option<&'static str> {
+    let mut words: Vec<String> = Vec::with_capacity(5);
+    for token in tokens {
+        match &token.token {
+            Token::Word(w) if w.quote_style.is_none() && words.len() < 5 => {
+                words.push(w.value.to_ascii_uppercase());
+            }
+            _ => break,
+        }
+    }
+    if words.len() >= 3 && words[0] == "CREATE" && words[1] == "OR" && words[2] == "REPLACE" {
+        words.drain(1..3);
+    }
+    let kind: &'static str = NO_ROW_STATEMENTS.iter().copied().find(|kind| {
+        let parts = kind.split(' ');
+        parts.clone().count() <= words.len() && parts.zip(&words).all(|(k, w)| k == w)
+    })?;
+    let trigger = kind.ends_with("TRIGGER");
+    let keyword = |i: usize| match tokens.get(i).map(|t| &t.token) {
+        Some(Token::Word(w)) if w.quote_style.is_none() => Some(w.keyword),
+        _ => None,
+    };
+    for (i, token) in tokens.iter().enumerate() {
+        let opens_query = matches!(token.token, Token::LParen) || keyword(i) == Some(Keyword::AS);
+        if opens_query && keyword(i + 1).is_some_and(|k| QUERY_STARTS.contains(&k)) {
+            return None;
+        }
+        if matches!(token.token, Token::DollarQuotedString(_)) {
+            return None;
+        }
+        if keyword(i) == Some(Keyword::EXECUTE)
+            && !(trigger && matches!(keyword(i + 1), Some(Keyword::FUNCTION | Keyword::PROCEDURE)))
+        {
+            return None;
+        }
+    }
+    Some(kind)
 }
 
 /// The last identifier of a possibly schema-qualified name: `main.JOB` is `JOB`.

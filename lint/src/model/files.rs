@@ -40,7 +40,10 @@ pub fn schema_files(config: &Config) -> Result<Vec<PathBuf>, ConfigError> {
             .flatten()
         {
             let relative = relative_to(entry.path(), &config.base_dir).unwrap_or_default();
-            if entry.file_type().is_file() && matcher.is_match(&relative) {
+            if entry.file_type().is_file()
+                && matcher.is_match(&relative)
+                && !crate::extract::migration::is_down_migration(entry.path())
+            {
                 out.push(entry.path().to_path_buf());
             }
         }

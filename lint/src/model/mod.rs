@@ -3,6 +3,7 @@
 pub mod config;
 pub mod dialect;
 pub mod files;
+pub mod loader;
 pub mod schema;
 pub mod tenant;
 

@@ -949,13 +949,10 @@ fn alter_table(
             }
         }
         AlterTableOperation::AlterColumn { column_name, op } => {
-            let Some(column) = table
+            let column = table
                 .columns
                 .iter_mut()
-                .find(|c| dialect.same(column_name, &c.name))
-            else {
-                return None;
-            };
+                .find(|c| dialect.same(column_name, &c.name))?;
             match op {
                 AlterColumnOperation::SetNotNull => column.not_null = true,
                 AlterColumnOperation::DropNotNull => column.not_null = false,

@@ -1,0 +1,457 @@
+//! Token rewrites that let sqlparser read what the configured database (or the query
+//! tool in front of it) accepts and sqlparser does not. Every rewrite keeps the
+//! positions of the tokens it keeps, so findings still point into the file.
+//!
+//! - Query-tool parameters become bind parameters: sqlc's `@name` (PostgreSQL and the
+//!   generic dialect), and `sqlc.arg(name)`, `sqlc.narg(name)`, `sqlc.slice(name)` in
+//!   every dialect.
+//! - PostgreSQL syntax sqlparser does not know, where dropping a word changes nothing
+//!   the engine looks at: `DROP INDEX CONCURRENTLY`, the `INCLUDING …` / `EXCLUDING …`
+//!   options of `CREATE TABLE … (LIKE t …)`.
+
+use sqlparser::keywords::Keyword;
+use sqlparser::tokenizer::{Span, Token, TokenWithSpan, Word};
+
+use crate::extract::parse::Embedded;
+use crate::extract::plpgsql::Form;
+use crate::model::dialect::Dialect;
+
+/// The sqlc macros that stand for a parameter.
+const SQLC_MACROS: [&str; 3] = ["arg", "narg", "slice"];
+
+/// Rewrites `tokens` (whitespace included) in place.
+pub fn normalize(tokens: &mut Vec<TokenWithSpan>, dialect: Dialect) {
+    if !tokens.iter().any(needs_a_look) {
+        return;
+    }
+    sqlc_macros(tokens);
+    if matches!(dialect, Dialect::Postgres | Dialect::Generic) {
+        at_parameters(tokens, dialect);
+    }
+    if dialect == Dialect::Postgres {
+        drop_index_concurrently(tokens);
+        like_options(tokens);
+    }
+}
+
+fn needs_a_look(token: &TokenWithSpan) -> bool {
+    match &token.token {
+        Token::AtSign => true,
+        Token::Word(w) => {
+            w.value.starts_with('@')
+                || w.value.eq_ignore_ascii_case("sqlc")
+                || w.keyword == Keyword::CONCURRENTLY
+                || w.keyword == Keyword::INCLUDING
+                || w.keyword == Keyword::EXCLUDING
+        }
+        _ => false,
+    }
+}
+
+fn is_blank(token: &Token) -> bool {
+    matches!(token, Token::Whitespace(_))
+}
+
+/// The index of the next token after `i` that is not whitespace.
+fn next_significant(tokens: &[TokenWithSpan], i: usize) -> Option<usize> {
+    (i + 1..tokens.len()).find(|&j| !is_blank(&tokens[j].token))
+}
+
+fn previous_significant(tokens: &[TokenWithSpan], i: usize) -> Option<usize> {
+    (0..i).rev().find(|&j| !is_blank(&tokens[j].token))
+}
+
+fn word(token: &Token) -> Option<&Word> {
+    match token {
+        Token::Word(w) => Some(w),
+        _ => None,
+    }
+}
+
+fn placeholder(text: String, span: Span) -> TokenWithSpan {
+    TokenWithSpan::new(Token::Placeholder(text), span)
+}
+
+/// `sqlc.arg(name)`, `sqlc.narg('name')`, `sqlc.slice(name)`: one bind parameter, named
+/// as written (`sqlc.arg(name)`).
+fn sqlc_macros(tokens: &mut Vec<TokenWithSpan>) {
+    let mut i = 0;
+    while i < tokens.len() {
+        let is_sqlc = word(&tokens[i].token)
+            .is_some_and(|w| w.quote_style.is_none() && w.value.eq_ignore_ascii_case("sqlc"));
+        if !is_sqlc {
+            i += 1;
+            continue;
+        }
+        // sqlc . macro ( name ) with no blanks inside, as sqlc writes it.
+        let parts = (i + 1..i + 6).all(|j| j < tokens.len());
+        let rewritten = parts
+            .then(|| {
+                let dot = matches!(tokens[i + 1].token, Token::Period);
+                let name = word(&tokens[i + 2].token).filter(|w| {
+                    SQLC_MACROS
+                        .iter()
+                        .any(|m| w.quote_style.is_none() && w.value.eq_ignore_ascii_case(m))
+                })?;
+                let open = matches!(tokens[i + 3].token, Token::LParen);
+                let argument = match &tokens[i + 4].token {
+                    Token::Word(w) => w.value.clone(),
+                    Token::SingleQuotedString(s) => s.clone(),
+                    _ => return None,
+                };
+                let close = matches!(tokens[i + 5].token, Token::RParen);
+                (dot && open && close)
+                    .then(|| format!("sqlc.{}({argument})", name.value.to_ascii_lowercase()))
+            })
+            .flatten();
+        match rewritten {
+            Some(text) => {
+                let span = tokens[i].span.union(&tokens[i + 5].span);
+                tokens.splice(i..i + 6, [placeholder(text, span)]);
+            }
+            None => i += 1,
+        }
+    }
+}
+
+/// sqlc's `@name`: an `@` right before a name, where a value is expected (after an
+/// operator, a comma, a parenthesis or a keyword), is a bind parameter. PostgreSQL's
+/// own prefix `@` (absolute value) is written with a space or on a number.
+fn at_parameters(tokens: &mut Vec<TokenWithSpan>, dialect: Dialect) {
+    let mut i = 0;
+    while i < tokens.len() {
+        if dialect == Dialect::Generic
+            && let Token::Word(w) = &tokens[i].token
+            && w.quote_style.is_none()
+            && w.value.len() > 1
+            && w.value.starts_with('@')
+            && !w.value.starts_with("@@")
+        {
+            let text = w.value.clone();
+            tokens[i] = placeholder(text, tokens[i].span);
+            i += 1;
+            continue;
+        }
+        if !matches!(tokens[i].token, Token::AtSign) || i + 1 >= tokens.len() {
+            i += 1;
+            continue;
+        }
+        let Some(name) = word(&tokens[i + 1].token).filter(|w| w.quote_style.is_none()) else {
+            i += 1;
+            continue;
+        };
+        let value_expected =
+            previous_significant(tokens, i).is_none_or(|p| match &tokens[p].token {
+                Token::Word(w) => w.keyword != Keyword::NoKeyword && !ends_a_value(w.keyword),
+                Token::RParen
+                | Token::RBracket
+                | Token::Number(..)
+                | Token::SingleQuotedString(_)
+                | Token::Placeholder(_) => false,
+                _ => true,
+            });
+        if !value_expected {
+            i += 1;
+            continue;
+        }
+        let text = format!("@{}", name.value);
+        let span = tokens[i].span.union(&tokens[i + 1].span);
+        tokens.splice(i..i + 2, [placeholder(text, span)]);
+        i += 1;
+    }
+}
+
+/// Keywords after which a value has just ended (`… IS NULL @x` is not a parameter).
+fn ends_a_value(keyword: Keyword) -> bool {
+    matches!(
+        keyword,
+        Keyword::NULL | Keyword::TRUE | Keyword::FALSE | Keyword::END
+    )
+}
+
+/// `DROP INDEX CONCURRENTLY …`: the same index is dropped.
+fn drop_index_concurrently(tokens: &mut Vec<TokenWithSpan>) {
+    let significant: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !is_blank(&tokens[i].token))
+        .take(3)
+        .collect();
+    let keyword = |i: usize| word(&tokens[i].token).map(|w| w.keyword);
+    if let [a, b, c] = significant.as_slice()
+        && keyword(*a) == Some(Keyword::DROP)
+        && keyword(*b) == Some(Keyword::INDEX)
+        && keyword(*c) == Some(Keyword::CONCURRENTLY)
+    {
+        tokens.remove(*c);
+    }
+}
+
+/// `(LIKE t INCLUDING ALL EXCLUDING COMMENTS)`: sqlparser reads only `INCLUDING
+/// DEFAULTS`; the schema copies keys and indexes when anything is included (see
+/// `Schema::create_table`), so every option but the first `INCLUDING` is dropped and
+/// that one is read as `INCLUDING DEFAULTS`.
+fn like_options(tokens: &mut Vec<TokenWithSpan>) {
+    let mut i = 0;
+    let mut in_like = false;
+    let mut kept_including = false;
+    while i < tokens.len() {
+        match word(&tokens[i].token).map(|w| w.keyword) {
+            Some(Keyword::LIKE) => {
+                in_like = previous_significant(tokens, i)
+                    .is_some_and(|p| matches!(tokens[p].token, Token::LParen | Token::Comma));
+                kept_including = false;
+                i += 1;
+            }
+            Some(Keyword::INCLUDING | Keyword::EXCLUDING) if in_like => {
+                let including =
+                    word(&tokens[i].token).map(|w| w.keyword) == Some(Keyword::INCLUDING);
+                let Some(option) = next_significant(tokens, i) else {
+                    i += 1;
+                    continue;
+                };
+                if including && !kept_including {
+                    kept_including = true;
+                    let span = tokens[option].span;
+                    tokens[option] = TokenWithSpan::new(Token::make_keyword("DEFAULTS"), span);
+                    i = option + 1;
+                } else {
+                    tokens.drain(i..=option);
+                }
+            }
+            _ => {
+                if matches!(tokens[i].token, Token::RParen | Token::Comma) {
+                    in_like = false;
+                }
+                i += 1;
+            }
+        }
+    }
+}
+
+/// Reads a statement of a routine body as the routine runs it (see
+/// [`crate::extract::plpgsql`]): `PERFORM` as `SELECT`, an expression as `SELECT
+/// <expression>`, without PL/pgSQL's `INTO` targets; the routine's parameters as bind
+/// parameters (`:name`), and a trigger's `NEW.col` / `OLD.col` as the written row's
+/// values (placeholders the configuration reads, see `Config::is_tenant_param`).
+pub fn plpgsql(tokens: &mut Vec<TokenWithSpan>, embedded: &Embedded) {
+    let Some(first) = tokens.iter().position(|t| !is_blank(&t.token)) else {
+        return;
+    };
+    match embedded.form {
+        Form::Perform => {
+            let span = tokens[first].span;
+            tokens[first] = TokenWithSpan::new(Token::make_keyword("SELECT"), span);
+        }
+        Form::Expression => {
+            let at = tokens[first].span.start;
+            tokens.insert(
+                first,
+                TokenWithSpan::new(Token::make_keyword("SELECT"), Span::new(at, at)),
+            );
+        }
+        _ => {}
+    }
+    drop_into_targets(tokens);
+    if embedded.trigger {
+        row_values(tokens);
+    }
+    if !embedded.params.is_empty() {
+        parameters(tokens, &embedded.params);
+    }
+}
+
+/// `SELECT a INTO [STRICT] x, y FROM …`, `SELECT … FOR UPDATE INTO x` and `…
+/// RETURNING id INTO x`: PL/pgSQL's result targets, which are not part of the query.
+/// Any `INTO` at the top level but `INSERT INTO` / `MERGE INTO` is one.
+fn drop_into_targets(tokens: &mut Vec<TokenWithSpan>) {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i].token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::Word(w) if depth == 0 && w.keyword == Keyword::INTO => {
+                let writes = previous_significant(tokens, i).is_some_and(|p| {
+                    word(&tokens[p].token)
+                        .is_some_and(|w| matches!(w.keyword, Keyword::INSERT | Keyword::MERGE))
+                });
+                if !writes {
+                    let end = into_targets_end(tokens, i);
+                    tokens.drain(i..end);
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+/// Where the targets after `INTO` at `into` end: `[STRICT] name[.name] {, name[.name]}`.
+fn into_targets_end(tokens: &[TokenWithSpan], into: usize) -> usize {
+    let mut i = into + 1;
+    let mut expect_name = true;
+    while i < tokens.len() {
+        match &tokens[i].token {
+            Token::Whitespace(_) => {}
+            Token::Word(w) if w.keyword == Keyword::STRICT && i == into + 2 => {}
+            Token::Word(w)
+                if expect_name
+                    && !matches!(
+                        w.keyword,
+                        Keyword::FROM | Keyword::WHERE | Keyword::GROUP | Keyword::ORDER
+                    ) =>
+            {
+                expect_name = false;
+            }
+            Token::Period if !expect_name => expect_name = true,
+            Token::Comma if !expect_name => expect_name = true,
+            _ => return i,
+        }
+        i += 1;
+    }
+    i
+}
+
+/// A trigger function's `NEW.col` / `OLD.col`, as one placeholder.
+fn row_values(tokens: &mut Vec<TokenWithSpan>) {
+    let mut i = 0;
+    while i + 2 < tokens.len() {
+        let row = word(&tokens[i].token).filter(|w| {
+            w.quote_style.is_none()
+                && (w.value.eq_ignore_ascii_case("new") || w.value.eq_ignore_ascii_case("old"))
+        });
+        let follows = previous_significant(tokens, i)
+            .is_some_and(|p| matches!(tokens[p].token, Token::Period));
+        if let (Some(row), false, Token::Period, Token::Word(column)) =
+            (row, follows, &tokens[i + 1].token, &tokens[i + 2].token)
+        {
+            let text = format!("{}.{}", row.value.to_ascii_uppercase(), column.value);
+            let span = tokens[i].span.union(&tokens[i + 2].span);
+            tokens.splice(i..i + 3, [placeholder(text, span)]);
+        }
+        i += 1;
+    }
+}
+
+/// A routine's parameters, where its SQL reads them as values: not as a qualified
+/// name's part, a function, an `INSERT` column list, a `SET` target or an alias.
+fn parameters(tokens: &mut [TokenWithSpan], params: &[String]) {
+    let mut insert_columns = false;
+    let mut depth = 0usize;
+    let mut column_list_depth = None;
+    for i in 0..tokens.len() {
+        match &tokens[i].token {
+            Token::LParen => {
+                depth += 1;
+                if insert_columns && column_list_depth.is_none() {
+                    column_list_depth = Some(depth);
+                }
+            }
+            Token::RParen => {
+                if column_list_depth == Some(depth) {
+                    column_list_depth = None;
+                    insert_columns = false;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Token::Word(w) if w.keyword == Keyword::INTO => {
+                insert_columns = previous_significant(tokens, i).is_some_and(|p| {
+                    word(&tokens[p].token).is_some_and(|w| w.keyword == Keyword::INSERT)
+                });
+            }
+            Token::Word(w) if w.keyword == Keyword::VALUES || w.keyword == Keyword::SELECT => {
+                insert_columns = false;
+            }
+            Token::Word(w) if column_list_depth.is_none() => {
+                let name = if w.quote_style.is_some() {
+                    w.value.clone()
+                } else {
+                    w.value.to_ascii_lowercase()
+                };
+                if !params.contains(&name) {
+                    continue;
+                }
+                let prev = previous_significant(tokens, i).map(|p| &tokens[p].token);
+                let next = next_significant(tokens, i).map(|n| &tokens[n].token);
+                let qualified = matches!(prev, Some(Token::Period))
+                    || matches!(next, Some(Token::Period | Token::LParen));
+                let target_or_alias = matches!(
+                    prev,
+                    Some(Token::Word(p)) if matches!(p.keyword, Keyword::SET | Keyword::AS)
+                ) || (matches!(prev, Some(Token::Comma))
+                    && matches!(next, Some(Token::Eq)));
+                if !qualified && !target_or_alias {
+                    let span = tokens[i].span;
+                    tokens[i] = placeholder(format!(":{name}"), span);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlparser::tokenizer::Tokenizer;
+
+    fn normalized(sql: &str, dialect: Dialect) -> String {
+        let mut tokens = Tokenizer::new(dialect.parser(), sql)
+            .tokenize_with_location()
+            .unwrap();
+        normalize(&mut tokens, dialect);
+        tokens.iter().map(|t| t.token.to_string()).collect()
+    }
+
+    #[test]
+    fn sqlc_at_names_are_parameters_where_a_value_is_expected() {
+        assert_eq!(
+            normalized(
+                "tenant_id = @tenant_id::uuid AND x = ANY(@ids)",
+                Dialect::Postgres
+            ),
+            "tenant_id = @tenant_id::uuid AND x = ANY(@ids)"
+        );
+        let mut tokens = Tokenizer::new(Dialect::Postgres.parser(), "a = @t")
+            .tokenize_with_location()
+            .unwrap();
+        normalize(&mut tokens, Dialect::Postgres);
+        assert_eq!(
+            tokens.last().unwrap().token,
+            Token::Placeholder("@t".into())
+        );
+        // The absolute-value operator keeps its meaning after a value.
+        let mut tokens = Tokenizer::new(Dialect::Postgres.parser(), "SELECT a @ b")
+            .tokenize_with_location()
+            .unwrap();
+        normalize(&mut tokens, Dialect::Postgres);
+        assert!(tokens.iter().any(|t| t.token == Token::AtSign));
+    }
+
+    #[test]
+    fn sqlc_macros_are_one_parameter_with_the_span_of_the_call() {
+        let mut tokens = Tokenizer::new(Dialect::Postgres.parser(), "x = sqlc.narg('org_id')")
+            .tokenize_with_location()
+            .unwrap();
+        normalize(&mut tokens, Dialect::Postgres);
+        let last = tokens.last().unwrap();
+        assert_eq!(last.token, Token::Placeholder("sqlc.narg(org_id)".into()));
+        assert_eq!(last.span.start.column, 5);
+        assert_eq!(last.span.end.column, 24);
+    }
+
+    #[test]
+    fn postgres_options_sqlparser_does_not_read_are_dropped() {
+        assert_eq!(
+            normalized("DROP INDEX CONCURRENTLY IF EXISTS a", Dialect::Postgres),
+            "DROP INDEX  IF EXISTS a"
+        );
+        assert_eq!(
+            normalized(
+                "CREATE TABLE b (LIKE a INCLUDING ALL EXCLUDING COMMENTS)",
+                Dialect::Postgres
+            ),
+            "CREATE TABLE b (LIKE a INCLUDING DEFAULTS )"
+        );
+    }
+}
