@@ -315,6 +315,8 @@ pub struct Engine {
     model: TenantModel,
     /// `None`: the rule is off.
     levels: Vec<(&'static str, Option<Severity>)>,
+    /// `[scan.dialects]`, compiled: the dialect of the files each glob matches.
+    path_dialects: Vec<(globset::GlobMatcher, Dialect)>,
 }
 
 impl Engine {
@@ -355,7 +357,34 @@ impl Engine {
             }
             levels.push((rule.code, level));
         }
-        Ok(Engine { model, levels })
+        let path_dialects = model
+            .config
+            .path_dialects
+            .iter()
+            .filter_map(|(glob, dialect)| {
+                let glob = globset::Glob::new(glob).ok()?;
+                Some((glob.compile_matcher(), *dialect))
+            })
+            .collect();
+        Ok(Engine {
+            model,
+            levels,
+            path_dialects,
+        })
+    }
+
+    /// The dialect a file's SQL is written in: the first `[scan.dialects]` glob that
+    /// matches its path (relative to the configuration's directory), else `dialect`.
+    pub fn dialect_of(&self, path: &Path) -> Dialect {
+        if self.path_dialects.is_empty() {
+            return self.model.dialect();
+        }
+        let relative = crate::model::files::relative_to(path, &self.model.config.base_dir)
+            .unwrap_or_else(|| path.to_path_buf());
+        self.path_dialects
+            .iter()
+            .find(|(glob, _)| glob.is_match(&relative))
+            .map_or(self.model.dialect(), |(_, dialect)| *dialect)
     }
 
     pub fn model(&self) -> &TenantModel {
@@ -495,7 +524,7 @@ impl Engine {
         text: &str,
         extra: Vec<Finding>,
     ) -> FileOutcome {
-        self.check_sql_file_at(path, text, extra, &|_| None)
+        self.check_sql_file_at(path, text, extra, &|_| None, self.dialect_of(path))
     }
 
     /// [`Engine::check_sql_file_with`] for a schema file, whose statement `i` reads or
@@ -507,8 +536,9 @@ impl Engine {
         text: &str,
         extra: Vec<Finding>,
         at: &dyn Fn(usize) -> Option<&'e Engine>,
+        dialect: Dialect,
     ) -> FileOutcome {
-        let sql = SplitSql::new(text, self.model.dialect(), None);
+        let sql = SplitSql::new(text, dialect, None);
         let mut findings = Vec::new();
         for i in 0..sql.len() {
             match sql.parse(i) {

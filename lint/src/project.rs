@@ -659,8 +659,9 @@ fn check_file<'e>(
     let Some(source) = &file.source else {
         return FileOutcome::default();
     };
+    let dialect = engine.dialect_of(&file.absolute);
     if let (true, Some(rust)) = (file.scanned, rust) {
-        let checked = engine.check_rust(rust);
+        let checked = engine.check_rust_as(rust, dialect);
         let mut findings: Vec<Finding> = checked.findings.into_iter().map(|f| f.finding).collect();
         findings.extend(schema);
         let comments = suppression_comments(&source.text);
@@ -719,7 +720,7 @@ fn check_file<'e>(
         };
     }
     if file.scanned {
-        return engine.check_sql_file_at(&file.path, &source.text, schema, at);
+        return engine.check_sql_file_at(&file.path, &source.text, schema, at, dialect);
     }
     // A schema file outside the scanned paths: the schema rules and what stops the
     // schema from being read are reported (the schema is checked whichever paths are),

@@ -166,6 +166,16 @@ impl Engine {
     /// rules, `format!` holes and run-time building with `dynamic-sql`, and the
     /// `#[tenant_scoped]` functions with the scope rules.
     pub fn check_rust(&self, extracted: &RustFacts) -> RustChecked {
+        self.check_rust_as(extracted, self.model().dialect())
+    }
+
+    /// [`Engine::check_rust`] for a file whose SQL is written in `dialect` (see
+    /// [`Engine::dialect_of`]).
+    pub fn check_rust_as(
+        &self,
+        extracted: &RustFacts,
+        dialect: crate::model::Dialect,
+    ) -> RustChecked {
         let mut out = RustChecked::default();
         for sql in &extracted.sql {
             // `is_sql`, without parsing a plain string twice: its statements are parsed
@@ -192,7 +202,7 @@ impl Engine {
                     schema: false,
                 });
             } else {
-                let (parsed, sites) = with_split(sql, self.model().dialect(), |split| {
+                let (parsed, sites) = with_split(sql, dialect, |split| {
                     let parsed: Vec<_> = (0..split.len()).map(|i| split.parse(i)).collect();
                     let sites: Vec<_> = (0..split.len())
                         .map(|i| (split.spans[i], split.is_ddl(i)))

@@ -214,6 +214,9 @@ pub struct StatementAnalysis {
     pub upserts: Vec<UpsertCheck>,
     pub unknown_tables: Vec<UnknownTable>,
     pub unsupported: Vec<Unsupported>,
+    /// Whether the statement names a table the schema (or the catalogue) knows: when
+    /// it names only unknown ones, it is written for another database.
+    pub names_known_table: bool,
 }
 
 impl StatementAnalysis {
@@ -227,6 +230,7 @@ impl StatementAnalysis {
             upserts: Vec::new(),
             unknown_tables: Vec::new(),
             unsupported: Vec::new(),
+            names_known_table: false,
         }
     }
 

@@ -672,7 +672,9 @@ impl<'m> Walker<'m> {
                 return Source::new(binding, SourceKind::Derived(shape));
             }
         }
-        let kind = match self.model.lookup_name(name) {
+        let found = self.model.lookup_name(name);
+        self.out.names_known_table |= found.is_some() || is_system_table(name);
+        let kind = match found {
             Some(table) if self.model.info(table).class.is_scoped() => SourceKind::Scoped(Occ {
                 table,
                 alias: alias.map(|a| a.name.value.clone()),

@@ -672,7 +672,9 @@ impl<'m> Walker<'m> {
 
     fn target_table(&mut self, name: &ObjectName) -> Option<TableId> {
         let found = self.model.lookup_name(name);
-        if found.is_none() && self.reporting() && !crate::analysis::query::is_system_table(name) {
+        let system = crate::analysis::query::is_system_table(name);
+        self.out.names_known_table |= found.is_some() || system;
+        if found.is_none() && self.reporting() && !system {
             self.out.unknown_tables.push(UnknownTable {
                 span: name.span(),
                 name: name.to_string(),

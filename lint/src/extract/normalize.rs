@@ -31,6 +31,8 @@ pub fn normalize(tokens: &mut Vec<TokenWithSpan>, dialect: Dialect) {
     if dialect == Dialect::Postgres {
         drop_index_concurrently(tokens);
         like_options(tokens);
+        column_storage_options(tokens);
+        insert_select_on_conflict(tokens);
     }
 }
 
@@ -40,12 +42,24 @@ fn needs_a_look(token: &TokenWithSpan) -> bool {
         Token::Word(w) => {
             w.value.starts_with('@')
                 || w.value.eq_ignore_ascii_case("sqlc")
-                || w.keyword == Keyword::CONCURRENTLY
-                || w.keyword == Keyword::INCLUDING
-                || w.keyword == Keyword::EXCLUDING
+                || w.value.eq_ignore_ascii_case("compression")
+                || w.value.eq_ignore_ascii_case("identity")
+                || w.value.eq_ignore_ascii_case("statistics")
+                || w.value.eq_ignore_ascii_case("storage")
+                || matches!(
+                    w.keyword,
+                    Keyword::CONCURRENTLY
+                        | Keyword::INCLUDING
+                        | Keyword::EXCLUDING
+                        | Keyword::CONFLICT
+                )
         }
         _ => false,
     }
+}
+
+fn is_word(token: &Token, text: &str) -> bool {
+    word(token).is_some_and(|w| w.quote_style.is_none() && w.value.eq_ignore_ascii_case(text))
 }
 
 fn is_blank(token: &Token) -> bool {
@@ -390,6 +404,163 @@ fn parameters(tokens: &mut [TokenWithSpan], params: &[String]) {
     }
 }
 
+/// Column storage settings the engine does not model: `… text COMPRESSION lz4` in a
+/// column definition is dropped; `ALTER COLUMN c SET STATISTICS n | SET STORAGE s |
+/// SET COMPRESSION m | DROP IDENTITY [IF EXISTS]` is read as `ALTER COLUMN c DROP
+/// DEFAULT`, which changes nothing the engine looks at either.
+fn column_storage_options(tokens: &mut Vec<TokenWithSpan>) {
+    let mut i = 0;
+    while i < tokens.len() {
+        let Some(next) = next_significant(tokens, i) else {
+            break;
+        };
+        let here = &tokens[i].token;
+        let after_column = previous_significant(tokens, i)
+            .and_then(|p| previous_significant(tokens, p))
+            .is_some_and(|p| is_word(&tokens[p].token, "column"));
+        if is_word(here, "compression") && !after_column {
+            let before_set =
+                previous_significant(tokens, i).is_some_and(|p| is_word(&tokens[p].token, "set"));
+            if !before_set {
+                tokens.drain(i..=next);
+                continue;
+            }
+        }
+        // `ALTER COLUMN c` then the option.
+        let option_start = previous_significant(tokens, i)
+            .and_then(|p| previous_significant(tokens, p))
+            .is_some_and(|p| is_word(&tokens[p].token, "column"));
+        if option_start {
+            let set_option = is_word(here, "set")
+                && ["statistics", "storage", "compression"]
+                    .iter()
+                    .any(|w| is_word(&tokens[next].token, w));
+            let drop_identity = is_word(here, "drop") && is_word(&tokens[next].token, "identity");
+            if set_option || drop_identity {
+                // The option's value (`100`, `external`, `IF EXISTS`) goes too.
+                let mut end = next;
+                let value_words = if drop_identity { 2 } else { 1 };
+                for _ in 0..value_words {
+                    match next_significant(tokens, end) {
+                        Some(v)
+                            if !matches!(tokens[v].token, Token::Comma | Token::SemiColon)
+                                && (!drop_identity
+                                    || is_word(&tokens[v].token, "if")
+                                    || is_word(&tokens[v].token, "exists")) =>
+                        {
+                            end = v
+                        }
+                        _ => break,
+                    }
+                }
+                let span = tokens[i].span;
+                let span_end = tokens[next].span;
+                tokens.splice(
+                    i..=end,
+                    [
+                        TokenWithSpan::new(Token::make_keyword("DROP"), span),
+                        TokenWithSpan::new(
+                            Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                            span,
+                        ),
+                        TokenWithSpan::new(Token::make_keyword("DEFAULT"), span_end),
+                    ],
+                );
+            }
+        }
+        i += 1;
+    }
+}
+
+/// `INSERT INTO t (…) SELECT a, b ON CONFLICT …`: PostgreSQL reads the `ON` as the
+/// upsert clause, sqlparser as a join's; with no `FROM` or `WHERE` in the `SELECT`,
+/// the `SELECT` is put in parentheses, which means the same. `ON CONFLICT (a,
+/// lower(b))` (an expression index) is read as the columns it covers, `(a, b)`.
+fn insert_select_on_conflict(tokens: &mut Vec<TokenWithSpan>) {
+    let Some(first) = next_significant_from(tokens, 0) else {
+        return;
+    };
+    if !is_word(&tokens[first].token, "insert") {
+        return;
+    }
+    let mut depth = 0usize;
+    let mut select = None;
+    let mut has_clause = false;
+    let mut on = None;
+    for i in first..tokens.len() {
+        match &tokens[i].token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            t if depth == 0 && select.is_none() && is_word(t, "select") => select = Some(i),
+            t if depth == 0 && select.is_some() && (is_word(t, "from") || is_word(t, "where")) => {
+                has_clause = true
+            }
+            t if depth == 0 && is_word(t, "on") => {
+                if next_significant(tokens, i)
+                    .is_some_and(|n| is_word(&tokens[n].token, "conflict"))
+                {
+                    on = Some(i);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(on) = on else {
+        return;
+    };
+    conflict_target_columns(tokens, on);
+    if let (Some(select), false) = (select, has_clause) {
+        let at = tokens[select].span;
+        let before_on = tokens[on].span;
+        tokens.insert(
+            on,
+            TokenWithSpan::new(Token::RParen, Span::new(before_on.start, before_on.start)),
+        );
+        tokens.insert(
+            select,
+            TokenWithSpan::new(Token::LParen, Span::new(at.start, at.start)),
+        );
+    }
+}
+
+fn next_significant_from(tokens: &[TokenWithSpan], from: usize) -> Option<usize> {
+    (from..tokens.len()).find(|&j| !is_blank(&tokens[j].token))
+}
+
+/// In `ON CONFLICT (a, f(b))`, each `f(b)` becomes `b`.
+fn conflict_target_columns(tokens: &mut Vec<TokenWithSpan>, on: usize) {
+    let Some(conflict) = next_significant(tokens, on) else {
+        return;
+    };
+    let Some(open) =
+        next_significant(tokens, conflict).filter(|&o| matches!(tokens[o].token, Token::LParen))
+    else {
+        return;
+    };
+    let mut i = open + 1;
+    while i < tokens.len() {
+        match tokens[i].token {
+            Token::RParen => return,
+            Token::Word(_) => {
+                // `f ( b )` with a single word inside: keep `b`.
+                if let Some(p) = next_significant(tokens, i)
+                    .filter(|&p| matches!(tokens[p].token, Token::LParen))
+                    && let Some(inner) = next_significant(tokens, p)
+                    && matches!(tokens[inner].token, Token::Word(_))
+                    && let Some(close) = next_significant(tokens, inner)
+                    && matches!(tokens[close].token, Token::RParen)
+                {
+                    let column = tokens[inner].clone();
+                    tokens.splice(i..=close, [column]);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,6 +609,31 @@ mod tests {
         assert_eq!(last.token, Token::Placeholder("sqlc.narg(org_id)".into()));
         assert_eq!(last.span.start.column, 5);
         assert_eq!(last.span.end.column, 24);
+    }
+
+    #[test]
+    fn upserts_from_a_select_without_from_and_on_expression_keys_are_read() {
+        assert_eq!(
+            normalized(
+                "INSERT INTO t (a) SELECT @x ON CONFLICT (a, lower(b)) DO NOTHING",
+                Dialect::Postgres
+            ),
+            "INSERT INTO t (a) (SELECT @x )ON CONFLICT (a, b) DO NOTHING"
+        );
+        assert_eq!(
+            normalized(
+                "ALTER TABLE t ALTER COLUMN v DROP IDENTITY IF EXISTS",
+                Dialect::Postgres
+            ),
+            "ALTER TABLE t ALTER COLUMN v DROP DEFAULT"
+        );
+        assert_eq!(
+            normalized(
+                "CREATE TABLE t (a text COMPRESSION lz4, b int)",
+                Dialect::Postgres
+            ),
+            "CREATE TABLE t (a text , b int)"
+        );
     }
 
     #[test]

@@ -39,6 +39,10 @@ pub struct Config {
     pub search_path: Vec<String>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    /// `[scan.dialects]`: files whose SQL is written for another dialect than
+    /// `dialect` (a SQLite cache beside a PostgreSQL service), by glob relative to
+    /// `base_dir`, in the order written.
+    pub path_dialects: Vec<(String, Dialect)>,
     /// Per-rule severity overrides, by code or name, validated against the rule registry.
     pub rule_levels: Vec<RuleSetting>,
     /// Rust-level checks: which parameter types carry the tenant scope.
@@ -70,6 +74,7 @@ impl Default for Config {
             search_path: Vec::new(),
             include: vec!["**/*.rs".to_string(), "**/*.sql".to_string()],
             exclude: vec!["target/**".to_string()],
+            path_dialects: Vec::new(),
             rule_levels: Vec::new(),
             scope_types: vec!["TenantScope".to_string()],
             base_dir: PathBuf::from("."),
@@ -144,6 +149,7 @@ struct RawSchema {
 struct RawScan {
     include: Option<Vec<String>>,
     exclude: Option<Vec<String>>,
+    dialects: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -240,6 +246,21 @@ impl Config {
         }
         if let Some(exclude) = raw.scan.exclude {
             config.exclude = exclude;
+        }
+        for (glob, dialect) in raw.scan.dialects {
+            if let Err(e) = globset::Glob::new(&glob) {
+                return Err(error_at(
+                    Some(dialect.span()),
+                    format!("`scan.dialects`: bad glob `{glob}`: {e}"),
+                ));
+            }
+            let parsed = dialect.get_ref().parse().map_err(|msg| {
+                error_at(
+                    Some(dialect.span()),
+                    format!("`scan.dialects.\"{glob}\"`: {msg}"),
+                )
+            })?;
+            config.path_dialects.push((glob, parsed));
         }
         if let Some(types) = raw.rust.scope_types {
             config.scope_types = types;

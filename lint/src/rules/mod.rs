@@ -24,6 +24,7 @@ pub mod missing_tenant_filter;
 pub mod missing_tenant_scope;
 pub mod non_binding_tenant_filter;
 pub mod nullable_tenant_column;
+pub mod other_database_sql;
 pub mod schema;
 pub mod tenant_as_text;
 pub mod tenant_column_not_indexed;
@@ -118,6 +119,7 @@ pub static ALL: &[&Rule] = &[
     &unused_suppression::RULE,
     &unsupported_sql::RULE,
     &unreadable_source::RULE,
+    &other_database_sql::RULE,
     &unparseable_sql::RULE,
 ];
 
@@ -280,6 +282,7 @@ pub fn check_statement(cx: &Context, report: &mut Reporter) {
     update_assigns_tenant_column::check(cx, report);
     upsert_conflict_key_without_tenant::check(cx, report);
     unknown_table::check(cx, report);
+    other_database_sql::check(cx, report);
     unsupported_sql::check(cx, report);
 }
 
