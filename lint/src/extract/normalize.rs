@@ -495,13 +495,13 @@ fn insert_select_on_conflict(tokens: &mut Vec<TokenWithSpan>) {
             t if depth == 0 && select.is_some() && (is_word(t, "from") || is_word(t, "where")) => {
                 has_clause = true
             }
-            t if depth == 0 && is_word(t, "on") => {
-                if next_significant(tokens, i)
-                    .is_some_and(|n| is_word(&tokens[n].token, "conflict"))
-                {
-                    on = Some(i);
-                    break;
-                }
+            t if depth == 0
+                && is_word(t, "on")
+                && next_significant(tokens, i)
+                    .is_some_and(|n| is_word(&tokens[n].token, "conflict")) =>
+            {
+                on = Some(i);
+                break;
             }
             _ => {}
         }
