@@ -180,6 +180,23 @@ impl<'t> SplitSql<'t> {
             .any(|k| word.eq_ignore_ascii_case(k))
     }
 
+    /// Whether statement `i` creates a temporary table (`CREATE TEMP TABLE`, `CREATE
+    /// TEMPORARY TABLE`, `CREATE TABLE pg_temp.x`), judged by its words.
+    pub fn creates_temporary_table(&self, i: usize) -> bool {
+        let text = &self.text[self.raw[i].range.clone()];
+        let head: String = text
+            .chars()
+            .take(64)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let words: Vec<&str> = head.split_whitespace().take(4).collect();
+        matches!(
+            words.as_slice(),
+            ["CREATE", "TEMP" | "TEMPORARY", "TABLE", ..]
+                | ["CREATE", "LOCAL" | "GLOBAL", "TEMP" | "TEMPORARY", "TABLE"]
+        ) || (words.first() == Some(&"CREATE") && head.contains("PG_TEMP."))
+    }
+
     /// Every statement, parsed.
     pub fn parse_all(&self) -> ParsedSql {
         ParsedSql {
@@ -373,6 +390,27 @@ impl Engine {
         })
     }
 
+    /// The engine for a text that creates temporary tables (`CREATE TEMP TABLE`): they
+    /// are known to the statements of that text, and only there. `None` when it
+    /// creates none.
+    pub fn with_temporary_tables(&self, sql: &SplitSql) -> Option<Engine> {
+        let mut schema: Option<crate::model::Schema> = None;
+        let path: Arc<Path> = Arc::from(Path::new(""));
+        for i in (0..sql.len()).filter(|&i| sql.creates_temporary_table(i)) {
+            if let Ok(statement) = sql.parse(i) {
+                schema
+                    .get_or_insert_with(|| self.model.schema.clone())
+                    .apply(&statement, &path);
+            }
+        }
+        let model = TenantModel::new(self.model.config.clone(), schema?);
+        Some(Engine {
+            model,
+            levels: self.levels.clone(),
+            path_dialects: self.path_dialects.clone(),
+        })
+    }
+
     /// The dialect a file's SQL is written in: the first `[scan.dialects]` glob that
     /// matches its path (relative to the configuration's directory), else `dialect`.
     pub fn dialect_of(&self, path: &Path) -> Dialect {
@@ -539,11 +577,13 @@ impl Engine {
         dialect: Dialect,
     ) -> FileOutcome {
         let sql = SplitSql::new(text, dialect, None);
+        let temporary = self.with_temporary_tables(&sql);
+        let here = temporary.as_ref().unwrap_or(self);
         let mut findings = Vec::new();
         for i in 0..sql.len() {
             match sql.parse(i) {
                 Ok(parsed) => {
-                    let engine = at(i).unwrap_or(self);
+                    let engine = at(i).unwrap_or(here);
                     findings.extend(engine.statement_findings(&parsed));
                 }
                 Err(failure) => findings.extend(unread(&failure)),

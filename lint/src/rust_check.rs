@@ -82,6 +82,35 @@ fn with_split<R>(
     f(&SplitSql::new(&sql.text.text, dialect, Some(&to_file)))
 }
 
+impl Engine {
+    /// The engine that knows the temporary tables a Rust file's SQL creates (see
+    /// [`Engine::with_temporary_tables`]).
+    fn rust_temporary_tables(
+        &self,
+        extracted: &RustFacts,
+        dialect: crate::model::Dialect,
+    ) -> Option<Engine> {
+        let mut texts = extracted
+            .sql
+            .iter()
+            .filter(|s| s.include.is_none() && mentions_temporary(&s.text.text))
+            .peekable();
+        texts.peek()?;
+        let joined: String = texts
+            .map(|s| s.text.text.as_str())
+            .collect::<Vec<_>>()
+            .join(";\n");
+        self.with_temporary_tables(&SplitSql::new(&joined, dialect, None))
+    }
+}
+
+/// Whether SQL text may create a temporary table (`TEMP`, `pg_temp`), any case.
+fn mentions_temporary(text: &str) -> bool {
+    text.as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"temp"))
+}
+
 /// Whether a Rust string is SQL: it starts with a statement keyword, and, unless it is
 /// passed to a query call or named like SQL, it parses.
 pub fn is_sql(engine: &Engine, sql: &RustSql) -> bool {
@@ -176,6 +205,9 @@ impl Engine {
         extracted: &RustFacts,
         dialect: crate::model::Dialect,
     ) -> RustChecked {
+        // Temporary tables the file's SQL creates are known to its statements.
+        let temporary = self.rust_temporary_tables(extracted, dialect);
+        let engine = temporary.as_ref().unwrap_or(self);
         let mut out = RustChecked::default();
         for sql in &extracted.sql {
             // `is_sql`, without parsing a plain string twice: its statements are parsed
@@ -223,7 +255,7 @@ impl Engine {
                     }));
                 for statement in parsed {
                     match statement {
-                        Ok(statement) => findings.extend(self.statement_findings(&statement)),
+                        Ok(statement) => findings.extend(engine.statement_findings(&statement)),
                         Err(failure) => findings.extend(crate::engine::unread(&failure)),
                     }
                 }

@@ -217,6 +217,11 @@ pub struct StatementAnalysis {
     /// Whether the statement names a table the schema (or the catalogue) knows: when
     /// it names only unknown ones, it is written for another database.
     pub names_known_table: bool,
+    /// The first bind parameter the statement uses, as written (`$2`, `:id`, `@id`),
+    /// so help speaks the statement's parameter style.
+    pub first_param: Option<String>,
+    /// The highest `$N` / `?N` the statement uses.
+    pub max_positional: u32,
 }
 
 impl StatementAnalysis {
@@ -231,6 +236,8 @@ impl StatementAnalysis {
             unknown_tables: Vec::new(),
             unsupported: Vec::new(),
             names_known_table: false,
+            first_param: None,
+            max_positional: 0,
         }
     }
 

@@ -112,7 +112,9 @@ impl<'m> Walker<'m> {
             Expr::Identifier(ident) => self.column_operand(std::slice::from_ref(ident), scope),
             Expr::CompoundIdentifier(parts) => self.column_operand(parts, scope),
             Expr::Value(v) => match &v.value {
-                Value::Placeholder(p) if self.model.config.is_tenant_param(p) => {
+                Value::Placeholder(p)
+                    if self.note_param(p) && self.model.config.is_tenant_param(p) =>
+                {
                     Operand::Carries(Carried::Tenant)
                 }
                 Value::Placeholder(p) => Operand::Param(p.clone()),
@@ -122,6 +124,20 @@ impl<'m> Walker<'m> {
             Expr::Subquery(query) => Operand::Carries(self.subquery_value(query, scope)),
             _ => Operand::Other,
         }
+    }
+
+    /// Records a parameter's style for help texts; always true.
+    fn note_param(&mut self, placeholder: &str) -> bool {
+        if self.out.first_param.is_none() {
+            self.out.first_param = Some(placeholder.to_string());
+        }
+        if let Some(n) = placeholder
+            .strip_prefix(['$', '?'])
+            .and_then(|n| n.parse::<u32>().ok())
+        {
+            self.out.max_positional = self.out.max_positional.max(n);
+        }
+        true
     }
 
     fn column_operand<'e>(&mut self, parts: &'e [Ident], scope: &Scope) -> Operand<'e> {

@@ -113,7 +113,22 @@ impl<'m> Walker<'m> {
             self.insert_tenant_value(table, name, insert, &columns, &rows, scope);
         }
         if let Some(table) = target {
-            self.insert_conflicts(table, name, insert, &columns, scope);
+            // Only a table holding tenant data can have one tenant's row overwritten by
+            // another's; an upsert into global or shared data is not this rule's.
+            if scoped.is_some() {
+                self.insert_conflicts(table, name, insert, &columns, scope);
+            } else if let Some(OnInsert::OnConflict(on_conflict)) = &insert.on
+                && let OnConflictAction::DoUpdate(update) = &on_conflict.action
+            {
+                let target = self.excluded_scope(table, name);
+                let inner = scope.child(&target);
+                for assignment in &update.assignments {
+                    self.subqueries_in(&assignment.value, &inner, Role::Read);
+                }
+                if let Some(selection) = &update.selection {
+                    self.subqueries_in(selection, &inner, Role::Read);
+                }
+            }
             if let Some(returning) = &insert.returning {
                 let row = self.excluded_scope(table, name);
                 let inner = scope.child(&row);

@@ -65,7 +65,7 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
                 fk.origin.as_ref().or(def.origin.as_ref()),
                 format!(
                     "`{}` references `{}` by ({columns}) without `{tenant}`: a row can point at another tenant's parent",
-                    def.name, parent_info.name
+                    model.info(id).name, parent_info.name
                 ),
             ) {
                 finding.label("tenant not part of the reference").help(format!(

@@ -1,4 +1,5 @@
 use crate::model::TenantModel;
+use crate::model::schema::{Key, Table};
 use crate::rules::declare_rule;
 use crate::rules::schema::{SchemaReporter, tenant_tables};
 
@@ -40,7 +41,7 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
             let covered = tenant
                 .as_deref()
                 .is_some_and(|t| key.columns.iter().any(|c| c.eq_ignore_ascii_case(t)));
-            if covered || def.is_surrogate(model.dialect(), key) {
+            if covered || !is_natural(model, def, key) {
                 continue;
             }
             let kind = if key.primary {
@@ -55,7 +56,7 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
                 key.origin.as_ref().or(def.origin.as_ref()),
                 format!(
                     "the {kind} ({columns}) of `{}` does not include `{column}`: one tenant can collide with, probe, or overwrite another's row",
-                    def.name
+                    model.info(id).name
                 ),
             ) {
                 finding
@@ -67,4 +68,25 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
             }
         }
     }
+}
+
+/// Whether a key is made of values a tenant chooses (`name`, `code`, `email`, a
+/// composite of business columns): one column that is neither generated nor an integer
+/// or UUID, nor a reference to another table's key. Surrogate keys (serial, identity,
+/// UUID, integer ids) and keys made only of references do not collide across tenants
+/// by what a tenant writes.
+fn is_natural(model: &TenantModel, def: &Table, key: &Key) -> bool {
+    let dialect = model.dialect();
+    key.columns.iter().any(|column| {
+        let single = Key {
+            columns: vec![column.clone()],
+            ..key.clone()
+        };
+        let reference = def
+            .foreign_keys
+            .iter()
+            .any(|fk| fk.columns.iter().any(|c| dialect.same_name(c, column)));
+        let known = def.column(dialect, column).is_some();
+        known && !def.is_surrogate(dialect, &single) && !reference
+    })
 }

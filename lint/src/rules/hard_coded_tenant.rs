@@ -44,7 +44,7 @@ pub fn check(cx: &Context, report: &mut Reporter) {
             .label("a fixed tenant, not the caller's")
             .help(format!(
                 "bind the caller's tenant instead: `{column} = {}`",
-                cx.model.config.suggested_param()
+                cx.suggested_param()
             ))
             .table(table);
     }

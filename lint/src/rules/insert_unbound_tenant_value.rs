@@ -35,7 +35,7 @@ pub fn check(cx: &Context, report: &mut Reporter) {
     for insert in &cx.analysis.inserts {
         let table = cx.table_name(insert.table);
         let column = cx.tenant_column(insert.table);
-        let param = cx.model.config.suggested_param();
+        let param = cx.suggested_param();
         match &insert.problem {
             // A value that is not the tenant.
             InsertProblem::UnboundValue { value } => {

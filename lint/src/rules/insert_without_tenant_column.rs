@@ -59,7 +59,7 @@ pub fn check(cx: &Context, report: &mut Reporter) {
             .label(format!("`{column}` is missing here"))
             .help(format!(
                 "add `{column}` to the column list and set it from `{}`",
-                cx.model.config.suggested_param()
+                cx.suggested_param()
             ))
             .table(table);
     }

@@ -54,11 +54,12 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
             def.origin.as_ref(),
             format!(
                 "isolation of `{}` is undecided: it is neither tenant nor declared shared",
-                def.name
+                info.name
             ),
         ) {
             finding.label(why).help(format!(
-                "decide: list it in `[tables] shared`, or give it a `{column}` column"
+                "decide: list it in `[tables] shared`, or give it {} column",
+                crate::rules::article(column.trim_matches('"'))
             ));
         }
     }

@@ -1,5 +1,5 @@
 use crate::analysis::Role;
-use crate::rules::{Context, Reporter, Unbound, declare_rule, unbound_reason};
+use crate::rules::{Context, Reporter, Unbound, article, declare_rule, unbound_reason};
 
 declare_rule! {
     /// ## What it does
@@ -45,9 +45,10 @@ pub fn check(cx: &Context, report: &mut Reporter) {
         let column = cx.tenant_column(occurrence.table);
         let own_column = cx.model.info(occurrence.table).tenant_column.is_some();
         let message = match occurrence.linked.as_slice() {
-            [] => format!("{what} is read without a `{column}` filter"),
+            [] => format!("{what} is read without {} filter", article(column)),
             linked if !own_column => format!(
-                "{what} has no `{column}` column and is joined only to its parent `{}`, which is not bound to the tenant either",
+                "{what} has no `{}` column and is joined only to its parent `{}`, which is not bound to the tenant either",
+                column,
                 linked.join("`, `")
             ),
             linked => format!(

@@ -161,6 +161,39 @@ impl Context<'_> {
         &self.model.info(table).name
     }
 
+    /// The bind parameter to suggest for the tenant, in the statement's own style: the
+    /// first strict-mode parameter; else `$N`/`?N` one past the highest the statement
+    /// uses, `@tenant` or `sqlc.arg(tenant)` beside such parameters, `:tenant`; without
+    /// any parameter, the dialect's usual one.
+    pub fn suggested_param(&self) -> String {
+        let config = &self.model.config;
+        if let Some(param) = config.params.first() {
+            return param.clone();
+        }
+        let name = config.tenant_column.trim_matches('"');
+        let next = self.analysis.max_positional + 1;
+        match self.analysis.first_param.as_deref() {
+            Some(p) if p.starts_with('$') && p[1..].starts_with(|c: char| c.is_ascii_digit()) => {
+                format!("${next}")
+            }
+            Some(p) if p.starts_with('?') && p.len() > 1 => format!("?{next}"),
+            Some("?") => "?".to_string(),
+            Some(p) if p.starts_with("sqlc.") => format!("sqlc.arg({name})"),
+            Some(p) if p.starts_with('@') => format!("@{name}"),
+            Some(_) => format!(":{name}"),
+            None => match self.model.dialect() {
+                crate::model::Dialect::Postgres => "$1".to_string(),
+                crate::model::Dialect::Mysql => "?".to_string(),
+                _ => format!(":{name}"),
+            },
+        }
+    }
+
+    /// A column name as SQL writes it in this dialect (`"teamId"` in PostgreSQL).
+    pub fn column_sql(&self, column: &str) -> String {
+        self.model.dialect().show(column)
+    }
+
     /// The tenant column of a table, or the configured default for display.
     pub fn tenant_column(&self, table: usize) -> &str {
         self.model
@@ -174,25 +207,41 @@ impl Context<'_> {
     /// without tenant column, how to bind it through its parent.
     pub fn bind_help(&self, occurrence: &Occurrence, how: &str) -> String {
         let qualifier = self.qualifier(occurrence);
-        let param = self.model.config.suggested_param();
+        let param = self.suggested_param();
         let info = self.model.info(occurrence.table);
+        let configured = self.model.config.tenant_column.trim_matches('"');
+        let configured_sql = self.column_sql(configured);
         match &info.tenant_column {
-            Some(column) => format!("{how}: `{qualifier}.{column} = {param}`"),
+            Some(column) => format!("{how}: `{qualifier}.{} = {param}`", self.column_sql(column)),
             None => match self.parent_of(occurrence.table) {
-                Some(_) if !occurrence.linked.is_empty() => format!(
-                    "`{}` has no `{}` column: bind the parent it is joined to, `{}.{} = {param}`",
-                    info.name,
-                    self.model.config.tenant_column,
-                    occurrence.linked[0],
-                    self.model.config.tenant_column
-                ),
-                Some((parent, fk, key)) => format!(
-                    "`{}` has no `{}` column: join its parent and bind that, `JOIN {parent} p ON p.{key} = {qualifier}.{fk} AND p.{} = {param}`",
-                    info.name, self.model.config.tenant_column, self.model.config.tenant_column
-                ),
+                Some((parent, _, _)) if !occurrence.linked.is_empty() => {
+                    let parent_column = self
+                        .model
+                        .lookup_str(&parent)
+                        .and_then(|p| self.model.info(p).tenant_column.clone())
+                        .map_or(configured_sql.clone(), |c| self.column_sql(&c));
+                    format!(
+                        "`{}` has no `{}` column: bind the parent it is joined to, `{}.{parent_column} = {param}`",
+                        info.name, configured, occurrence.linked[0],
+                    )
+                }
+                Some((parent, fk, key)) => {
+                    let parent_column = self
+                        .model
+                        .lookup_str(&parent)
+                        .and_then(|p| self.model.info(p).tenant_column.clone())
+                        .map_or(configured_sql.clone(), |c| self.column_sql(&c));
+                    format!(
+                        "`{}` has no `{}` column: join its parent and bind that, `JOIN {parent} p ON p.{} = {qualifier}.{} AND p.{parent_column} = {param}`",
+                        info.name,
+                        configured,
+                        self.column_sql(&key),
+                        self.column_sql(&fk),
+                    )
+                }
                 None => format!(
                     "`{}` has no `{}` column: add one (a schema fix) and bind it",
-                    info.name, self.model.config.tenant_column
+                    info.name, configured
                 ),
             },
         }
@@ -214,6 +263,27 @@ impl Context<'_> {
             ))
         })
     }
+}
+
+/// `` a `client_id` `` or `` an `org_id` ``: a name with its article, by the sound it
+/// starts with (a vowel letter, bar the `u` of `user` and `uuid`).
+pub fn article(name: &str) -> String {
+    let first = name
+        .trim_matches(['"', '`'])
+        .chars()
+        .next()
+        .map(|c| c.to_ascii_lowercase());
+    let lower = name.trim_matches(['"', '`']).to_ascii_lowercase();
+    let vowel = matches!(first, Some('a' | 'e' | 'i' | 'o'))
+        || (first == Some('u')
+            && !lower.starts_with("us")
+            && !lower.starts_with("uu")
+            && !lower.starts_with("uni"));
+    format!(
+        "{} `{}`",
+        if vowel { "an" } else { "a" },
+        name.trim_matches('"')
+    )
 }
 
 /// Collects the findings of the rules run on one statement.

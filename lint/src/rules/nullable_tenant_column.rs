@@ -45,7 +45,8 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
             column.origin.as_ref(),
             format!(
                 "`{}.{}` allows NULL: such a row belongs to no tenant",
-                def.name, column.name
+                model.info(id).name,
+                column.name
             ),
         ) {
             finding.label("nullable tenant column").help(format!(

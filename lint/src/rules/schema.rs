@@ -56,24 +56,42 @@ pub(crate) fn tenant_tables(model: &TenantModel) -> impl Iterator<Item = (TableI
     })
 }
 
-/// The root table and its key column, for suggestions (`REFERENCES CLIENT (client_id)`).
-pub(crate) fn root(model: &TenantModel) -> (String, String) {
-    model
+/// The root table, as SQL writes it, and its key column and type, for suggestions
+/// (`REFERENCES CLIENT (client_id)`); `None` when the schema has no root.
+pub(crate) struct Root {
+    pub table: String,
+    pub key: String,
+    /// The key's declared type (`uuid`, `TEXT`), for a column that references it.
+    pub key_type: String,
+}
+
+pub(crate) fn root(model: &TenantModel) -> Option<Root> {
+    let (id, info) = model
         .tables()
-        .find(|(_, info)| info.class == TableClass::Root)
-        .map(|(_, info)| {
-            (
-                info.name.clone(),
-                info.tenant_column
-                    .clone()
-                    .unwrap_or_else(|| model.config.tenant_column.clone()),
-            )
-        })
-        .unwrap_or_else(|| {
-            let column = model.config.tenant_column.clone();
-            let table = column.trim_end_matches("_id").to_ascii_uppercase();
-            (table, column)
-        })
+        .find(|(_, info)| info.class == TableClass::Root)?;
+    let key = info
+        .tenant_column
+        .clone()
+        .unwrap_or_else(|| model.config.tenant_column.clone());
+    let key_type = model
+        .definition(id)
+        .and_then(|d| d.column(model.dialect(), &key))
+        .map(|c| c.data_type.clone())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "TEXT".to_string());
+    Some(Root {
+        table: info.name.clone(),
+        key: model.dialect().show(&key),
+        key_type: key_type.replace("SERIAL", "INTEGER"),
+    })
+}
+
+/// `REFERENCES CLIENT (client_id)`, or a description when the schema has no root.
+pub(crate) fn references_root(root: Option<&Root>) -> String {
+    match root {
+        Some(root) => format!("REFERENCES {} ({})", root.table, root.key),
+        None => "REFERENCES <the tenant table> (<its key>)".to_string(),
+    }
 }
 
 /// Runs every schema rule.

@@ -1,6 +1,6 @@
 use crate::model::{TableClass, TenantModel};
 use crate::rules::declare_rule;
-use crate::rules::schema::{SchemaReporter, root};
+use crate::rules::schema::{SchemaReporter, references_root, root};
 
 declare_rule! {
     /// ## What it does
@@ -35,7 +35,17 @@ declare_rule! {
 }
 
 pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
-    let (root_table, root_key) = root(model);
+    let root = root(model);
+    let root_table = root
+        .as_ref()
+        .map_or("the tenant table".to_string(), |r| format!("`{}`", r.table));
+    let root_name = root.as_ref().map_or("TENANT".to_string(), |r| {
+        r.table.trim_matches('"').to_string()
+    });
+    let references = references_root(root.as_ref());
+    let root_key = root
+        .as_ref()
+        .map_or("tenant_id".to_string(), |r| r.key.clone());
     let tenant = model.config.tenant_column.to_ascii_lowercase();
     let stem = tenant.trim_end_matches("_id").to_string();
     for (id, info) in model.tables() {
@@ -69,13 +79,14 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
                 id,
                 column.origin.as_ref(),
                 format!(
-                    "`{}.{}` keeps tenant ids as text, with no foreign key to `{root_table}`",
-                    def.name, column.name
+                    "`{}.{}` keeps tenant ids as text, with no foreign key to {root_table}",
+                    info.name, column.name
                 ),
             ) {
                 finding.label("tenant ids as free text").help(format!(
-                    "replace it with a junction table `{}_{root_table}_ASSIGNMENT ({root_key} REFERENCES {root_table}, … REFERENCES {})`",
-                    def.name, def.name
+                    "replace it with a junction table `{}_{root_name}_ASSIGNMENT ({root_key} {references}, … REFERENCES {})`",
+                    def.name.trim_matches('"'),
+                    info.name
                 ));
             }
         }

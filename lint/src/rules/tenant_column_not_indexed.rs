@@ -47,14 +47,20 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
             &RULE,
             id,
             def.origin.as_ref(),
-            format!("no index of `{}` starts with `{tenant}`", def.name),
+            format!(
+                "no index of `{}` starts with `{tenant}`",
+                model.info(id).name
+            ),
         ) {
             finding
                 .label("every tenant-scoped query scans the whole table")
                 .help(format!(
-                    "add `CREATE INDEX idx_{}_{tenant} ON {} ({tenant}, …)`",
-                    def.name.to_ascii_lowercase(),
-                    def.name
+                    "add `CREATE INDEX {} ON {} ({}, …)`",
+                    model
+                        .dialect()
+                        .show(&format!("idx_{}_{tenant}", def.name).to_ascii_lowercase()),
+                    model.info(id).name,
+                    model.dialect().show(tenant)
                 ));
         }
     }

@@ -1,6 +1,6 @@
 use crate::model::{TableClass, TenantModel};
 use crate::rules::declare_rule;
-use crate::rules::schema::{SchemaReporter, root, tenant_tables};
+use crate::rules::schema::{SchemaReporter, references_root, root, tenant_tables};
 
 declare_rule! {
     /// ## What it does
@@ -31,7 +31,7 @@ declare_rule! {
 }
 
 pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
-    let (root_table, root_key) = root(model);
+    let root = root(model);
     for (id, def) in tenant_tables(model) {
         let Some(tenant) = &model.info(id).tenant_column else {
             continue;
@@ -61,13 +61,15 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
                 .and_then(|c| c.origin.as_ref())
                 .or(def.origin.as_ref()),
             format!(
-                "`{}.{tenant}` has no foreign key to `{root_table}`",
-                def.name
+                "`{}.{tenant}` has no foreign key to {}",
+                model.info(id).name,
+                root.as_ref()
+                    .map_or("the tenant table".to_string(), |r| format!("`{}`", r.table))
             ),
         ) {
             finding
                 .label("any value is accepted")
-                .help(format!("add `REFERENCES {root_table} ({root_key})`"));
+                .help(format!("add `{}`", references_root(root.as_ref())));
         }
     }
 }

@@ -1,7 +1,7 @@
 use crate::model::TenantModel;
 use crate::model::tenant::Evidence;
 use crate::rules::declare_rule;
-use crate::rules::schema::{SchemaReporter, root, tenant_tables};
+use crate::rules::schema::{SchemaReporter, references_root, root, tenant_tables};
 
 declare_rule! {
     /// ## What it does
@@ -42,8 +42,11 @@ declare_rule! {
 }
 
 pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
-    let (root_table, root_key) = root(model);
-    let column = &model.config.tenant_column;
+    let root = root(model);
+    let column = model.config.tenant_column.trim_matches('"');
+    let column_sql = model.dialect().show(column);
+    let references = references_root(root.as_ref());
+    let key_type = root.as_ref().map_or("TEXT", |r| r.key_type.as_str());
     for (id, def) in tenant_tables(model) {
         let info = model.info(id);
         if info.tenant_column.is_some() {
@@ -61,10 +64,10 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
         });
         let help = match &parent {
             Some((parent, fk)) => format!(
-                "add `{column} TEXT NOT NULL REFERENCES {root_table} ({root_key})` with an index, and reference `{parent}` through `({column}, {fk})`"
+                "add `{column_sql} {key_type} NOT NULL {references}` with an index, and reference `{parent}` through `({column_sql}, {fk})`"
             ),
             None => format!(
-                "add `{column} TEXT NOT NULL REFERENCES {root_table} ({root_key})` with an index that starts with it"
+                "add `{column_sql} {key_type} NOT NULL {references}` with an index that starts with it"
             ),
         };
         if let Some(finding) = report.report(
@@ -72,8 +75,8 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
             id,
             def.origin.as_ref(),
             format!(
-                "`{}` holds tenant data but has no `{column}` column",
-                def.name
+                "`{}` holds tenant data but has no `{}` column",
+                info.name, column
             ),
         ) {
             finding.label(why).help(help);
