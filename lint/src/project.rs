@@ -26,6 +26,7 @@ use rayon::prelude::*;
 use sqlparser::tokenizer::Location;
 
 use crate::engine::{Engine, FileOutcome, ParsedStatement, SplitSql, unparseable, used_lines};
+use crate::extract::consts::Constants;
 use crate::extract::fast;
 use crate::extract::prefilter::{Outline, blank_items, outline, plan_items, sql_hits};
 use crate::extract::rust::{RustFacts, extract_file};
@@ -178,8 +179,11 @@ pub struct LoadedFile {
     pub rust: Option<RustFacts>,
     /// The schema of a live database, shown as the DDL SQLite keeps for it.
     pub database: bool,
-    /// The `include_str!`/`query_file!` paths of a Rust file, as written.
-    pub includes: Vec<String>,
+    /// The `include_str!`/`query_file!` paths of a Rust file, as written, and whether
+    /// each is relative to the crate's root (`query_file!`).
+    pub includes: Vec<(String, bool)>,
+    /// The string constants a Rust file defines (see [`crate::extract::consts`]).
+    pub consts: Vec<(String, String)>,
     /// Whether `rust` was dropped after the file was checked while loading (it is
     /// extracted again from `source` when asked for).
     facts_dropped: bool,
@@ -188,6 +192,8 @@ pub struct LoadedFile {
 /// A loaded project, ready to check.
 pub struct Project {
     pub engine: Engine,
+    /// The string constants of every Rust file, for `format!` holes naming them.
+    constants: Constants,
     /// The schema each row-touching statement of a schema file ran against.
     timeline: Timeline,
     /// An engine per schema of `timeline`'s snapshots.
@@ -403,9 +409,16 @@ impl Project {
                 .par_iter()
                 .map(|&i| {
                     let mut file = read(i);
-                    let outcome = check_early.then(|| {
-                        let outcome =
-                            check_file(&engine, &file, file.rust.as_ref(), Vec::new(), &at(&file));
+                    // A hole naming a constant of another file waits for every file.
+                    let outcome = (check_early && !names_other_constants(&file)).then(|| {
+                        let outcome = check_file(
+                            &engine,
+                            &file,
+                            file.rust.as_ref(),
+                            Vec::new(),
+                            &at(&file),
+                            &Constants::default(),
+                        );
                         file.facts_dropped = file.rust.take().is_some();
                         outcome
                     });
@@ -425,10 +438,24 @@ impl Project {
             .map(|c| c.as_os_str().to_owned())
             .collect();
         let mut included = Vec::new();
+        let include_globs = glob_set(&config.include, &config)?;
+        let exclude_globs = glob_set(&config.exclude, &config)?;
         for file in &files {
             let dir = file.absolute.parent().unwrap_or(Path::new("."));
-            for path in &file.includes {
-                let absolute = dir.join(path);
+            for (path, from_crate) in &file.includes {
+                // `query_file!("queries/x.sql")` is read from the crate's root, as sqlx
+                // reads it; `include_str!("x.sql")` from the including file's directory.
+                let base = if *from_crate {
+                    crate_root(dir).unwrap_or(dir)
+                } else {
+                    dir
+                };
+                let absolute = normalize(&base.join(path));
+                // An included file is scanned like any other: `[scan]` decides.
+                let relative = relative_to(&absolute, &config.base_dir).unwrap_or_default();
+                if !include_globs.is_match(&relative) || exclude_globs.is_match(&relative) {
+                    continue;
+                }
                 let sql_file = absolute
                     .extension()
                     .is_some_and(|x| x.eq_ignore_ascii_case("sql"));
@@ -481,6 +508,12 @@ impl Project {
                 .map_err(|e| relativize(e.into()))?;
             (engine, timeline, snapshot_engines)
         };
+        let mut constants = Constants::default();
+        for file in &files {
+            for (name, value) in &file.consts {
+                constants.add(name.clone(), value.clone());
+            }
+        }
         let by_path = files
             .iter()
             .enumerate()
@@ -488,6 +521,7 @@ impl Project {
             .collect();
         Ok(Project {
             engine,
+            constants,
             timeline,
             snapshot_engines,
             files,
@@ -522,7 +556,14 @@ impl Project {
                                     .snapshot_of(&file.path, i)
                                     .map(|s| &self.snapshot_engines[s])
                             };
-                            check_file(&self.engine, file, rust.as_deref(), extra, &at)
+                            check_file(
+                                &self.engine,
+                                file,
+                                rust.as_deref(),
+                                extra,
+                                &at,
+                                &self.constants,
+                            )
                         }
                     };
                     (file.path.clone(), outcome)
@@ -645,6 +686,7 @@ fn check_file<'e>(
     rust: Option<&RustFacts>,
     schema: Vec<Finding>,
     at: &dyn Fn(usize) -> Option<&'e Engine>,
+    constants: &Constants,
 ) -> FileOutcome {
     let severity = |f: &Finding| rules::find(f.code).and_then(|r| engine.severity(r));
     if let Some(problem) = &file.problem {
@@ -661,7 +703,7 @@ fn check_file<'e>(
     };
     let dialect = engine.dialect_of(&file.absolute);
     if let (true, Some(rust)) = (file.scanned, rust) {
-        let checked = engine.check_rust_as(rust, dialect);
+        let checked = engine.check_rust_with(rust, dialect, constants);
         let mut findings: Vec<Finding> = checked.findings.into_iter().map(|f| f.finding).collect();
         findings.extend(schema);
         let comments = suppression_comments(&source.text);
@@ -804,6 +846,7 @@ fn read_file(
         rust: None,
         database: false,
         includes: Vec::new(),
+        consts: Vec::new(),
         facts_dropped: false,
     };
     let unreadable = |at: Location, message: String| {
@@ -846,6 +889,7 @@ fn read_file(
         }
     };
     if is_rust(abs) {
+        loaded.consts = crate::extract::consts::string_consts(&text);
         match read_rust(&text, config, prefilter) {
             // No literal starts like SQL and nothing else the scan reports is there:
             // the file holds no statement, and is not parsed (nor kept).
@@ -855,7 +899,11 @@ fn read_file(
                 if role != Role::Checked {
                     loaded.ddl = rust_ddl(dialect, &facts);
                 }
-                loaded.includes = facts.sql.iter().filter_map(|s| s.include.clone()).collect();
+                loaded.includes = facts
+                    .sql
+                    .iter()
+                    .filter_map(|s| Some((s.include.clone()?, s.include_from_crate)))
+                    .collect();
                 loaded.rust = Some(facts);
             }
         }
@@ -1024,6 +1072,7 @@ fn read_database(path: &Path, shown: &Path, dialect: Dialect) -> Result<LoadedFi
         rust: None,
         database: true,
         includes: Vec::new(),
+        consts: Vec::new(),
         facts_dropped: false,
     })
 }
@@ -1260,6 +1309,21 @@ fn relative_fast(path: &Path, base: &Path) -> Option<PathBuf> {
         return relative_to(path, base);
     }
     path.strip_prefix(base).ok().map(Path::to_path_buf)
+}
+
+/// Whether a Rust file's SQL has a `format!` hole naming something its own file does
+/// not define (a constant of another module, or a variable).
+fn names_other_constants(file: &LoadedFile) -> bool {
+    file.rust.as_ref().is_some_and(|r| {
+        r.sql
+            .iter()
+            .any(|s| s.holes.iter().any(|h| h.name.is_some()))
+    })
+}
+
+/// The nearest directory at or above `dir` that holds a `Cargo.toml`.
+fn crate_root(dir: &Path) -> Option<&Path> {
+    dir.ancestors().find(|d| d.join("Cargo.toml").is_file())
 }
 
 /// `.sql` and `.rs` files are scanned.

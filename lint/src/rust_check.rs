@@ -6,6 +6,7 @@
 use sqlparser::tokenizer::{Location, Span as SqlSpan};
 
 use crate::engine::{Engine, ParsedStatement, SplitSql, StatementSite};
+use crate::extract::consts::Constants;
 use crate::extract::rust::{Context, RustFacts, RustSql, ScopedFn, SpanId, starts_like_sql};
 use crate::extract::source::point;
 use crate::report::diagnostic::Finding;
@@ -111,6 +112,17 @@ fn mentions_temporary(text: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(b"temp"))
 }
 
+/// Whether a finding is about a `format!` hole rather than SQL: an unknown table that
+/// is a hole's placeholder, or a statement that does not parse with its holes filled.
+fn stands_for_a_hole(finding: &Finding) -> bool {
+    let hole = |name: &str| name.contains("__format_hole_");
+    match finding.code {
+        "TI901" | "TI906" => finding.table.as_deref().is_some_and(hole),
+        "TI999" => true,
+        _ => false,
+    }
+}
+
 /// Whether a Rust string is SQL: it starts with a statement keyword, and, unless it is
 /// passed to a query call or named like SQL, it parses.
 pub fn is_sql(engine: &Engine, sql: &RustSql) -> bool {
@@ -205,11 +217,29 @@ impl Engine {
         extracted: &RustFacts,
         dialect: crate::model::Dialect,
     ) -> RustChecked {
+        self.check_rust_with(extracted, dialect, &Constants::default())
+    }
+
+    /// [`Engine::check_rust_as`] with the string constants of the other files, which
+    /// fill the `format!` holes that name them.
+    pub fn check_rust_with(
+        &self,
+        extracted: &RustFacts,
+        dialect: crate::model::Dialect,
+        constants: &Constants,
+    ) -> RustChecked {
         // Temporary tables the file's SQL creates are known to its statements.
         let temporary = self.rust_temporary_tables(extracted, dialect);
         let engine = temporary.as_ref().unwrap_or(self);
         let mut out = RustChecked::default();
         for sql in &extracted.sql {
+            let filled;
+            let sql = if constants.fills(sql) {
+                filled = constants.fill(sql);
+                &filled
+            } else {
+                sql
+            };
             // `is_sql`, without parsing a plain string twice: its statements are parsed
             // once, with positions in the file, and kept if they all parse.
             if sql.include.is_some() || !starts_like_sql(&sql.text.text) {
@@ -259,13 +289,26 @@ impl Engine {
                         Err(failure) => findings.extend(crate::engine::unread(&failure)),
                     }
                 }
-                for hole in &sql.holes {
+                // A hole is dynamic SQL, whatever it stands for: a table formatted in
+                // is not an unknown table, and a statement that does not parse with its
+                // holes filled is not unreadable SQL, only SQL the engine cannot see.
+                let before = findings.len();
+                if !sql.holes.is_empty() {
+                    findings.retain(|f| !stands_for_a_hole(f));
+                }
+                let unchecked = findings.len() < before;
+                for (i, hole) in sql.holes.iter().enumerate() {
                     for finding in &mut findings {
                         replace_placeholder(finding, &hole.placeholder, &hole.written);
                     }
+                    let whole = if unchecked && i == 0 {
+                        "; the statement cannot be read with it, and is not checked"
+                    } else {
+                        ""
+                    };
                     findings.push(dynamic(
                         point(hole.at.line, hole.at.column),
-                        format!("`{}` is formatted into the SQL at run time, so the engine cannot see it", hole.written),
+                        format!("`{}` is formatted into the SQL at run time, so the engine cannot see it{whole}", hole.written),
                         "bind a parameter instead of formatting a value, or format only a string constant",
                     ));
                 }

@@ -249,8 +249,14 @@ fn unknown_subcommand_is_a_usage_error() {
 fn included_files_are_sql_when_named_so_or_when_they_read_as_sql() {
     // Regression: `include_str!("../tenant-lint.toml")` in the reference app was read as
     // SQL and reported unparseable.
+    // Included files are scanned files: `[scan]` covers the text file and the
+    // configuration alike, and only the one that reads as SQL is checked.
     let dir = project("includes");
-    write(&dir, "tenant-lint.toml", CONFIG);
+    write(
+        &dir,
+        "tenant-lint.toml",
+        &format!("{CONFIG}[scan]\ninclude = [\"**/*.rs\", \"**/*.txt\", \"**/*.toml\"]\n"),
+    );
     write(
         &dir,
         "src/lib.rs",

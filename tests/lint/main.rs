@@ -5,5 +5,6 @@ mod adoption;
 mod audit;
 mod bad_input;
 mod cli;
+mod fidelity;
 mod fixtures;
 mod scale;

@@ -96,6 +96,26 @@ pub(crate) enum Operand<'e> {
 /// Table functions whose `value` column yields the elements of their argument.
 const LIST_FUNCTIONS: [&str; 5] = ["json_each", "json_tree", "carray", "rarray", "unnest"];
 
+/// `unnest(x)`: a scalar function call whose values are the elements of its argument.
+fn is_element_function(name: &ObjectName) -> bool {
+    name.0.len() == 1 && last_ident(name).is_some_and(|i| i.value.eq_ignore_ascii_case("unnest"))
+}
+
+/// The one plain argument of a function call (`f(x)`), if that is all it has.
+fn single_argument(function: &sqlparser::ast::Function) -> Option<&Expr> {
+    use sqlparser::ast::FunctionArguments;
+    if function.over.is_some() || function.filter.is_some() {
+        return None;
+    }
+    let FunctionArguments::List(list) = &function.args else {
+        return None;
+    };
+    match list.args.as_slice() {
+        [FunctionArg::Unnamed(FunctionArgExpr::Expr(e))] if list.clauses.is_empty() => Some(e),
+        _ => None,
+    }
+}
+
 pub(crate) fn is_list_function(name: &ObjectName) -> bool {
     last_ident(name).is_some_and(|i| {
         LIST_FUNCTIONS
@@ -122,6 +142,13 @@ impl<'m> Walker<'m> {
                 other => Operand::Literal(other.to_string()),
             },
             Expr::Subquery(query) => Operand::Carries(self.subquery_value(query, scope)),
+            // `unnest($1::uuid[])` in a select list yields the array's elements.
+            Expr::Function(function) if is_element_function(&function.name) => {
+                match single_argument(function).map(|a| self.operand(a, scope)) {
+                    Some(Operand::Carries(Carried::Tenant)) => Operand::Carries(Carried::Tenant),
+                    _ => Operand::Other,
+                }
+            }
             _ => Operand::Other,
         }
     }
@@ -311,6 +338,62 @@ impl<'m> Walker<'m> {
                 }
                 let (lo, ro) = (self.operand(left, scope), self.operand(right, scope));
                 self.equality_facts(&lo, &ro, scope, &|| expr.span(), &mut facts);
+            }
+            // `(tenant_id, id) IN (SELECT unnest($1::uuid[]), unnest($2::uuid[]))`: each
+            // position of the row value is equal to that column of some row of the
+            // subquery, so a position whose subquery column carries the tenant binds.
+            Expr::In {
+                expr: subject,
+                target: InTarget::Subquery(query),
+                negated: false,
+                ..
+            } if matches!(strip(subject), Expr::Tuple(_)) => {
+                let Expr::Tuple(items) = strip(subject) else {
+                    unreachable!("matched above")
+                };
+                self.quiet += 1;
+                let shape = self.query(query, scope, crate::analysis::Role::Read);
+                self.quiet -= 1;
+                if shape.top || shape.open || shape.columns.len() != items.len() {
+                    return facts;
+                }
+                for (item, column) in items.iter().zip(&shape.columns) {
+                    let subject = self.operand(item, scope);
+                    let value = Operand::Carries(column.carried.clone());
+                    self.equality_facts(&subject, &value, scope, &|| item.span(), &mut facts);
+                }
+            }
+            // `(tenant_id, id) IN (($1, $2), ($1, $3))`: every row binds the position.
+            Expr::In {
+                expr: subject,
+                target: InTarget::List(rows),
+                negated: false,
+                ..
+            } if matches!(strip(subject), Expr::Tuple(_)) => {
+                let Expr::Tuple(items) = strip(subject) else {
+                    unreachable!("matched above")
+                };
+                for (k, item) in items.iter().enumerate() {
+                    let subject = self.operand(item, scope);
+                    let mut shared: Option<Vec<Fact>> = None;
+                    for row in rows {
+                        let Expr::Tuple(values) = strip(row) else {
+                            shared = Some(Vec::new());
+                            break;
+                        };
+                        let mut one = Vec::new();
+                        if let Some(value) = values.get(k) {
+                            let value = self.operand(value, scope);
+                            self.equality_facts(&subject, &value, scope, &|| item.span(), &mut one);
+                        }
+                        one.retain(|f| matches!(f, Fact::Direct(_)));
+                        shared = Some(match shared {
+                            None => one,
+                            Some(prev) => prev.into_iter().filter(|f| one.contains(f)).collect(),
+                        });
+                    }
+                    facts.extend(shared.unwrap_or_default());
+                }
             }
             Expr::In {
                 expr: subject,

@@ -1583,6 +1583,7 @@ impl<'a> Collector<'a> {
             holes: Vec::new(),
             built: false,
             include: None,
+            include_from_crate: false,
             function: self.function.clone(),
             statement_line: if self.statement_line == 0 {
                 line
@@ -1733,6 +1734,7 @@ impl<'a> Collector<'a> {
                 })?;
                 let path = decode(self.tok_text(lit), Location::new(1, 1))?.text;
                 let i = self.include(path, first)?;
+                self.candidates[i].include_from_crate = true;
                 self.strengthen(i, Context::Sink);
                 Some(i)
             }

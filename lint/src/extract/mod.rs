@@ -1,6 +1,8 @@
 //! Where SQL comes from: `.sql` files and, with positions mapped back, Rust sources.
 
 #[cfg(feature = "rust")]
+pub mod consts;
+#[cfg(feature = "rust")]
 pub mod fast;
 pub mod literal;
 pub mod migration;

@@ -38,6 +38,8 @@ pub enum Context {
 /// A `{…}` of a `format!` string that was replaced by a placeholder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormatHole {
+    /// The argument the hole names (`COLUMNS` in `{COLUMNS}`), if any.
+    pub name: Option<String>,
     pub written: String,
     pub placeholder: String,
     pub at: Location,
@@ -61,8 +63,12 @@ pub struct RustSql {
     pub holes: Vec<FormatHole>,
     /// The string is extended at run time (`push_str`, `+=`, a query builder).
     pub built: bool,
-    /// `include_str!`/`query_file!` paths, to be read relative to the source file.
+    /// `include_str!`/`query_file!` paths, to be read relative to the source file
+    /// (`include_str!`) or to the crate's root (`query_file!`, see `include_from_crate`).
     pub include: Option<String>,
+    /// The include is relative to the crate's root (`CARGO_MANIFEST_DIR`), as sqlx's
+    /// `query_file!` family reads it, not to the source file.
+    pub include_from_crate: bool,
     /// The function it is in (`Type::method` in an impl).
     pub function: Option<String>,
     /// The line of the statement or item it is in, where a suppression comment goes.
@@ -268,6 +274,7 @@ pub(crate) fn fill_format_holes(
                 let placeholder = format!("__format_hole_{}", holes.len() + 1);
                 text.append_at(&placeholder, hole.at);
                 holes.push(FormatHole {
+                    name: hole.name.clone(),
                     written: hole.written.clone(),
                     placeholder,
                     at: hole.at,
@@ -418,6 +425,7 @@ impl<'a> Collector<'a> {
                 holes: Vec::new(),
                 built: false,
                 include: None,
+                include_from_crate: false,
                 function: self.function.last().cloned(),
                 statement_line: if self.statement_line == 0 {
                     line
@@ -582,6 +590,7 @@ impl<'a> Collector<'a> {
                     _ => None,
                 })?;
                 let i = self.include(lit.value(), mac.span())?;
+                self.candidates[i].sql.include_from_crate = true;
                 self.strengthen(i, Context::Sink);
                 Some(i)
             }

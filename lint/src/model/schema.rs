@@ -675,7 +675,54 @@ impl Schema {
         for constraint in &create.constraints {
             add_constraint(&mut table, constraint, self.dialect, path);
         }
+        let sequences = self.implicit_sequences(&table, &create.columns);
         self.insert(table);
+        for sequence in sequences {
+            self.insert(sequence);
+        }
+    }
+
+    /// The sequences PostgreSQL creates for `SERIAL` and identity columns, named
+    /// `<table>_<column>_seq`, so statements that name them resolve.
+    fn implicit_sequences(&self, table: &Table, columns: &[ColumnDef]) -> Vec<Table> {
+        if self.dialect != Dialect::Postgres {
+            return Vec::new();
+        }
+        columns
+            .iter()
+            .filter(|c| {
+                c.data_type
+                    .to_string()
+                    .to_ascii_uppercase()
+                    .contains("SERIAL")
+                    || c.options.iter().any(|o| {
+                        matches!(
+                            o.option,
+                            ColumnOption::Identity(_)
+                                | ColumnOption::Generated {
+                                    generation_expr: None,
+                                    ..
+                                }
+                        )
+                    })
+            })
+            .map(|c| {
+                let name = format!("{}_{}_seq", table.name, self.dialect.fold(&c.name));
+                let mut sequence = Table::new(table.schema.clone(), name, table.origin.clone());
+                sequence.is_sequence = true;
+                sequence.temporary = table.temporary;
+                for column in ["last_value", "log_cnt", "is_called"] {
+                    sequence.columns.push(Column {
+                        name: column.to_string(),
+                        data_type: String::new(),
+                        not_null: true,
+                        generated: true,
+                        origin: None,
+                    });
+                }
+                sequence
+            })
+            .collect()
     }
 
     /// `ALTER TABLE … RENAME TO`: the table keeps its schema, and the foreign keys,
