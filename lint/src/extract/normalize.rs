@@ -29,6 +29,8 @@ pub fn normalize(tokens: &mut Vec<TokenWithSpan>, dialect: Dialect) {
         at_parameters(tokens, dialect);
     }
     if dialect == Dialect::Postgres {
+        question_parameters(tokens);
+        lock_clauses(tokens);
         drop_index_concurrently(tokens);
         like_options(tokens);
         column_storage_options(tokens);
@@ -38,7 +40,7 @@ pub fn normalize(tokens: &mut Vec<TokenWithSpan>, dialect: Dialect) {
 
 fn needs_a_look(token: &TokenWithSpan) -> bool {
     match &token.token {
-        Token::AtSign => true,
+        Token::AtSign | Token::Question => true,
         Token::Word(w) => {
             w.value.starts_with('@')
                 || w.value.eq_ignore_ascii_case("sqlc")
@@ -46,6 +48,7 @@ fn needs_a_look(token: &TokenWithSpan) -> bool {
                 || w.value.eq_ignore_ascii_case("identity")
                 || w.value.eq_ignore_ascii_case("statistics")
                 || w.value.eq_ignore_ascii_case("storage")
+                || w.keyword == Keyword::FOR
                 || matches!(
                     w.keyword,
                     Keyword::CONCURRENTLY
@@ -155,15 +158,7 @@ fn at_parameters(tokens: &mut Vec<TokenWithSpan>, dialect: Dialect) {
             continue;
         };
         let value_expected =
-            previous_significant(tokens, i).is_none_or(|p| match &tokens[p].token {
-                Token::Word(w) => w.keyword != Keyword::NoKeyword && !ends_a_value(w.keyword),
-                Token::RParen
-                | Token::RBracket
-                | Token::Number(..)
-                | Token::SingleQuotedString(_)
-                | Token::Placeholder(_) => false,
-                _ => true,
-            });
+            previous_significant(tokens, i).is_none_or(|p| value_follows(&tokens[p].token));
         if !value_expected {
             i += 1;
             continue;
@@ -175,12 +170,150 @@ fn at_parameters(tokens: &mut Vec<TokenWithSpan>, dialect: Dialect) {
     }
 }
 
-/// Keywords after which a value has just ended (`… IS NULL @x` is not a parameter).
-fn ends_a_value(keyword: Keyword) -> bool {
-    matches!(
-        keyword,
-        Keyword::NULL | Keyword::TRUE | Keyword::FALSE | Keyword::END
-    )
+/// Whether a value is expected after `token`: after an operator, a comma, an opening
+/// parenthesis, or a keyword that introduces one (`WHERE`, `AND`, `VALUES`, `THEN`, …).
+/// After a name (keywords included: `data`, `name` and `value` are column names too),
+/// a literal or a closing parenthesis, a value has just ended.
+fn value_follows(token: &Token) -> bool {
+    match token {
+        Token::Word(w) => {
+            w.quote_style.is_none()
+                && matches!(
+                    w.keyword,
+                    Keyword::SELECT
+                        | Keyword::WHERE
+                        | Keyword::AND
+                        | Keyword::OR
+                        | Keyword::NOT
+                        | Keyword::ON
+                        | Keyword::SET
+                        | Keyword::VALUES
+                        | Keyword::WHEN
+                        | Keyword::THEN
+                        | Keyword::ELSE
+                        | Keyword::IN
+                        | Keyword::BETWEEN
+                        | Keyword::LIKE
+                        | Keyword::ILIKE
+                        | Keyword::RETURNING
+                        | Keyword::HAVING
+                        | Keyword::BY
+                        | Keyword::LIMIT
+                        | Keyword::OFFSET
+                        | Keyword::CASE
+                        | Keyword::ANY
+                        | Keyword::ALL
+                        | Keyword::SOME
+                        | Keyword::IS
+                        | Keyword::DISTINCT
+                        | Keyword::FROM
+                        | Keyword::EXISTS
+                        | Keyword::ARRAY
+                )
+        }
+        Token::RParen
+        | Token::RBracket
+        | Token::Number(..)
+        | Token::SingleQuotedString(_)
+        | Token::DollarQuotedString(_)
+        | Token::Placeholder(_)
+        | Token::DoubleColon => false,
+        _ => true,
+    }
+}
+
+/// `?` and `?1` where a value is expected: a bind parameter of SQL written for SQLite or
+/// MySQL beside PostgreSQL's (a service that runs on both). PostgreSQL's own `?` is a
+/// JSON operator, which follows a value.
+fn question_parameters(tokens: &mut Vec<TokenWithSpan>) {
+    let mut i = 0;
+    while i < tokens.len() {
+        if !matches!(tokens[i].token, Token::Question) {
+            i += 1;
+            continue;
+        }
+        let value_expected =
+            previous_significant(tokens, i).is_none_or(|p| value_follows(&tokens[p].token));
+        if !value_expected {
+            i += 1;
+            continue;
+        }
+        let numbered = match tokens.get(i + 1).map(|t| &t.token) {
+            Some(Token::Number(n, _)) if n.chars().all(|c| c.is_ascii_digit()) => Some(n.clone()),
+            _ => None,
+        };
+        match numbered {
+            Some(n) => {
+                let span = tokens[i].span.union(&tokens[i + 1].span);
+                tokens.splice(i..i + 2, [placeholder(format!("?{n}"), span)]);
+            }
+            None => {
+                let span = tokens[i].span;
+                tokens[i] = placeholder("?".to_string(), span);
+            }
+        }
+        i += 1;
+    }
+}
+
+/// `FOR NO KEY UPDATE`, `FOR KEY SHARE` and `FOR UPDATE OF a, b`: row locks, which the
+/// engine does not model beyond noting them, read as `FOR UPDATE` / `FOR SHARE` `OF a`.
+fn lock_clauses(tokens: &mut Vec<TokenWithSpan>) {
+    let mut i = 0;
+    while i < tokens.len() {
+        if !is_word(&tokens[i].token, "for") {
+            i += 1;
+            continue;
+        }
+        let mut j = next_significant(tokens, i);
+        // `NO KEY UPDATE` / `KEY SHARE`: drop the `NO` and `KEY`.
+        while let Some(k) = j
+            && (is_word(&tokens[k].token, "no") || is_word(&tokens[k].token, "key"))
+        {
+            tokens.remove(k);
+            j = next_significant_from(tokens, k);
+        }
+        let Some(mode) = j
+            .filter(|&k| is_word(&tokens[k].token, "update") || is_word(&tokens[k].token, "share"))
+        else {
+            i += 1;
+            continue;
+        };
+        if let Some(of) =
+            next_significant(tokens, mode).filter(|&k| is_word(&tokens[k].token, "of"))
+        {
+            // Keep the first name (with its qualifiers), drop `, name` after it.
+            let mut k = next_significant(tokens, of);
+            while let Some(at) = k {
+                match tokens
+                    .get(next_significant(tokens, at).unwrap_or(tokens.len()))
+                    .map(|t| &t.token)
+                {
+                    Some(Token::Period) => {
+                        k = next_significant(tokens, at).and_then(|p| next_significant(tokens, p))
+                    }
+                    _ => break,
+                }
+            }
+            if let Some(last) = k {
+                while let Some(comma) = next_significant(tokens, last)
+                    .filter(|&c| matches!(tokens[c].token, Token::Comma))
+                {
+                    let Some(name) = next_significant(tokens, comma) else {
+                        break;
+                    };
+                    let mut end = name;
+                    while let Some(dot) = next_significant(tokens, end)
+                        .filter(|&d| matches!(tokens[d].token, Token::Period))
+                    {
+                        end = next_significant(tokens, dot).unwrap_or(dot);
+                    }
+                    tokens.drain(last + 1..=end);
+                }
+            }
+        }
+        i = mode + 1;
+    }
 }
 
 /// `DROP INDEX CONCURRENTLY …`: the same index is dropped.
@@ -634,6 +767,23 @@ mod tests {
             ),
             "CREATE TABLE t (a text , b int)"
         );
+    }
+
+    #[test]
+    fn locks_and_question_parameters_are_read() {
+        assert_eq!(
+            normalized(
+                "SELECT 1 FROM a, b WHERE a.x = ?1 AND b.y = ? FOR NO KEY UPDATE OF a, b SKIP LOCKED",
+                Dialect::Postgres
+            ),
+            "SELECT 1 FROM a, b WHERE a.x = ?1 AND b.y = ? FOR   UPDATE OF a SKIP LOCKED"
+        );
+        // PostgreSQL's JSON operator `?` follows a value and stays an operator.
+        let mut tokens = Tokenizer::new(Dialect::Postgres.parser(), "SELECT data ? 'k' FROM t")
+            .tokenize_with_location()
+            .unwrap();
+        normalize(&mut tokens, Dialect::Postgres);
+        assert!(tokens.iter().any(|t| t.token == Token::Question));
     }
 
     #[test]
