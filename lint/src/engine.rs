@@ -180,6 +180,21 @@ impl<'t> SplitSql<'t> {
             .any(|k| word.eq_ignore_ascii_case(k))
     }
 
+    /// The text of statement `i` as written (without its `;`).
+    pub fn text_of(&self, i: usize) -> &'t str {
+        &self.text[self.raw[i].range.clone()]
+    }
+
+    /// Whether statement `i` lies inside another one (a statement of a routine body,
+    /// see [`crate::extract::plpgsql`]): the database runs it as part of its routine.
+    pub fn is_embedded(&self, i: usize) -> bool {
+        let range = &self.raw[i].range;
+        (0..i).rev().any(|j| {
+            let outer = &self.raw[j].range;
+            outer.start <= range.start && range.end <= outer.end && outer != range
+        })
+    }
+
     /// Whether statement `i` creates a temporary table (`CREATE TEMP TABLE`, `CREATE
     /// TEMPORARY TABLE`, `CREATE TABLE pg_temp.x`), judged by its words.
     pub fn creates_temporary_table(&self, i: usize) -> bool {
