@@ -33,11 +33,6 @@ impl Scratch {
             .expect("connects to the scratch database");
         Scratch { name, client }
     }
-
-    /// The connection string of this database.
-    pub fn url(&self) -> String {
-        format!("{} dbname={}", admin_url(), self.name)
-    }
 }
 
 impl Drop for Scratch {
