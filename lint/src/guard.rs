@@ -547,7 +547,7 @@ CREATE TABLE WORK_ORDER (
 
     #[test]
     fn a_hard_coded_tenant_is_refused_too() {
-        // Only a warning for the gate (TI003), but not the caller's tenant: refused.
+        // A hard-coded tenant is never the caller's: refused.
         let db = connection();
         let err = quantities(
             &db,
@@ -558,7 +558,7 @@ CREATE TABLE WORK_ORDER (
         let GuardError::Refused { refusal, .. } = err else {
             panic!()
         };
-        assert_eq!(refusal.code, "TI003");
+        assert_eq!(refusal.code, "TI002");
     }
 
     #[test]

@@ -184,6 +184,9 @@ pub struct LoadedFile {
     pub includes: Vec<(String, bool)>,
     /// The string constants a Rust file defines (see [`crate::extract::consts`]).
     pub consts: Vec<(String, String)>,
+    /// For a configured schema file, its place in `[schema] files` (see
+    /// [`crate::model::loader::SchemaFile::rank`]).
+    pub schema_rank: usize,
     /// Whether `rust` was dropped after the file was checked while loading (it is
     /// extracted again from `source` when asked for).
     facts_dropped: bool,
@@ -327,6 +330,12 @@ impl Project {
         // Sets of paths are keyed by their bytes (hashing a `Path` walks its components;
         // canonical paths are already normal, so equal bytes are equal paths).
         let schema_canonicals: Vec<PathBuf> = schema_paths.iter().map(|p| canonical(p)).collect();
+        // Each configured file's place in the configuration, for files without a version.
+        let schema_rank: std::collections::HashMap<OsString, usize> = schema_canonicals
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.as_os_str().to_owned(), i))
+            .collect();
         let schema_set: HashSet<&OsStr> = schema_canonicals.iter().map(|c| c.as_os_str()).collect();
         let mut is_configured: Vec<bool> = canonicals
             .iter()
@@ -346,6 +355,16 @@ impl Project {
             canonicals.push(canonical);
             is_configured.push(true);
         }
+        let ranks: Vec<usize> = canonicals
+            .iter()
+            .map(|c| {
+                schema_rank
+                    .get(c.as_os_str())
+                    .copied()
+                    .unwrap_or(usize::MAX)
+            })
+            .collect();
+        drop(schema_rank);
         let dialect = config.dialect;
         let prefilter = !overrides.no_prefilter;
         let database = match &overrides.db {
@@ -374,7 +393,9 @@ impl Project {
             } else {
                 Role::CheckedAndSchema
             };
-            read_file(abs, shown, *scanned, role, &config, prefilter)
+            let mut file = read_file(abs, shown, *scanned, role, &config, prefilter);
+            file.schema_rank = ranks[i];
+            file
         };
         let (configured, others): (Vec<usize>, Vec<usize>) =
             (0..to_read.len()).partition(|&i| is_configured[i]);
@@ -799,6 +820,7 @@ fn build_schema<'a>(files: impl IntoIterator<Item = &'a LoadedFile>, config: &Co
             path: &f.path,
             location: &f.absolute,
             statements: &f.ddl,
+            rank: f.schema_rank,
         })
         .collect();
     // The database comes first, whatever its name: it is the schema the migrations
@@ -809,6 +831,7 @@ fn build_schema<'a>(files: impl IntoIterator<Item = &'a LoadedFile>, config: &Co
             path: &f.path,
             location: Path::new(""),
             statements: &f.ddl,
+            rank: 0,
         })
         .collect();
     ordered.extend(rest);
@@ -847,6 +870,7 @@ fn read_file(
         database: false,
         includes: Vec::new(),
         consts: Vec::new(),
+        schema_rank: usize::MAX,
         facts_dropped: false,
     };
     let unreadable = |at: Location, message: String| {
@@ -1073,6 +1097,7 @@ fn read_database(path: &Path, shown: &Path, dialect: Dialect) -> Result<LoadedFi
         database: true,
         includes: Vec::new(),
         consts: Vec::new(),
+        schema_rank: usize::MAX,
         facts_dropped: false,
     })
 }

@@ -84,7 +84,7 @@ fn clean_code_exits_0_and_warnings_do_not_fail() {
     write(
         &dir,
         "q.sql",
-        "SELECT * FROM WORK_ORDER WHERE client_id = :client_id;\nSELECT * FROM WORK_ORDER WHERE client_id = 'ACME';\n",
+        "SELECT * FROM WORK_ORDER WHERE client_id = :client_id;\nSELECT * FROM ANALYTICS_EVENTS;\n",
     );
     let (code, transcript) = tenant_lint(&dir, &["check"]);
     assert_eq!(code, 0, "{transcript}");

@@ -56,6 +56,9 @@ pub enum Weakness {
     OuterJoinOn,
     /// Wrapped in a function or expression (`lower(client_id) = :c`).
     Wrapped,
+    /// Compared to a hard-coded tenant (`client_id = 'ACME'`): one fixed tenant, not
+    /// the caller's.
+    Literal(String),
     /// Any other shape.
     Other,
 }

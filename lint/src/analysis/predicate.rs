@@ -213,16 +213,19 @@ impl<'m> Walker<'m> {
         crate::analysis::scope::is_tenant_column(self.model, &scope.sources[s], column)
     }
 
-    /// The parent a child without tenant column reaches through `column`, as
-    /// (parent table, referenced column).
-    fn parent_via(&self, scope: &Scope, s: usize, column: &Ident) -> Option<(usize, String)> {
+    /// The parent a scoped relation references through `column` by a declared
+    /// single-column foreign key, as (parent table, referenced column). A row of the
+    /// relation whose `column` equals the key of a proved parent row belongs to that
+    /// parent, hence to the caller's tenant (the child direction; see `docs/design.md`).
+    pub(crate) fn parent_via(
+        &self,
+        scope: &Scope,
+        s: usize,
+        column: &Ident,
+    ) -> Option<(usize, String)> {
         let SourceKind::Scoped(occ) = &scope.sources[s].kind else {
             return None;
         };
-        let info = self.model.info(occ.table);
-        if info.tenant_column.is_some() {
-            return None;
-        }
         let def = self.model.definition(occ.table)?;
         let dialect = self.model.dialect();
         def.foreign_keys.iter().find_map(|fk| {
@@ -243,7 +246,7 @@ impl<'m> Walker<'m> {
     }
 
     /// Facts of `left = right`.
-    fn equality_facts(
+    pub(crate) fn equality_facts(
         &mut self,
         left: &Operand,
         right: &Operand,
@@ -438,6 +441,13 @@ impl<'m> Walker<'m> {
                     }
                 }
             }
+            // `EXISTS (SELECT … FROM p WHERE p.id = t.parent_id AND p.org_id = $1)`: the
+            // rows of `t` kept are those whose correlated columns equal those of a
+            // proved row of the subquery.
+            Expr::Exists {
+                subquery,
+                negated: false,
+            } => self.semijoin_facts(subquery, scope, &mut facts),
             Expr::AnyOp {
                 left,
                 compare_op: BinaryOperator::Eq,
@@ -454,6 +464,69 @@ impl<'m> Walker<'m> {
             _ => {}
         }
         facts
+    }
+
+    /// The facts an `EXISTS` subquery establishes about the relations of the block
+    /// around it: its own relations are proved (quietly: it is walked in place for its
+    /// findings), then each top-level equality of its `WHERE` between a column of a
+    /// proved inner relation and a column of an outer one is read as the outer column
+    /// equal to what the inner one carries (the caller's tenant, or a proved row's key).
+    fn semijoin_facts(&mut self, query: &Query, scope: &Scope, facts: &mut Vec<Fact>) {
+        let sqlparser::ast::SetExpr::Select(select) = query.body.as_ref() else {
+            return;
+        };
+        if query.with.is_some() {
+            return;
+        }
+        let Some(selection) = &select.selection else {
+            return;
+        };
+        self.quiet += 1;
+        let mut block = crate::analysis::query::Block::default();
+        self.add_from(&select.from, scope, crate::analysis::Role::Read, &mut block);
+        self.prove_block(&mut block, Some(selection), scope);
+        self.quiet -= 1;
+        let inner = scope.child(&block.sources);
+        let mut parts = Vec::new();
+        top_conjuncts(selection, &mut parts);
+        for part in parts {
+            let Expr::BinaryOp {
+                left,
+                op: BinaryOperator::Eq,
+                right,
+            } = strip(part)
+            else {
+                continue;
+            };
+            for (mine, theirs) in [(left, right), (right, left)] {
+                let (Some(mine_parts), Some(their_parts)) =
+                    (column_parts(mine), column_parts(theirs))
+                else {
+                    continue;
+                };
+                let Some((Resolved::Local(_, source), 0)) = resolve(self.model, &inner, mine_parts)
+                else {
+                    continue;
+                };
+                let SourceKind::Scoped(occ) = &source.kind else {
+                    continue;
+                };
+                if !occ.proved {
+                    continue;
+                }
+                let carried = carried_by(self.model, source, mine_parts.last().expect("a column"));
+                let outer = self.column_operand(their_parts, scope);
+                if matches!(outer, Operand::Column { .. }) {
+                    self.equality_facts(
+                        &outer,
+                        &Operand::Carries(carried),
+                        scope,
+                        &|| part.span(),
+                        facts,
+                    );
+                }
+            }
+        }
     }
 
     /// `json_each(:scope)` and friends yield tenant ids when their argument carries them.
@@ -720,7 +793,9 @@ impl<'m> Walker<'m> {
         linked: &mut Vec<String>,
     ) -> Option<Weakness> {
         match other {
-            Operand::Literal(_) | Operand::Carries(Carried::Tenant) => None,
+            Operand::Carries(Carried::Tenant) => None,
+            // A hard-coded tenant is one fixed tenant, not the caller's: never a proof.
+            Operand::Literal(literal) => Some(Weakness::Literal(literal)),
             Operand::Column { source, column } => {
                 if self.tenant_column(scope, source, column) {
                     linked.push(display_name(self.model, &scope.sources[source]));
@@ -818,6 +893,42 @@ struct Context {
     negated: bool,
     /// The outermost enclosing `OR` and whether it is an optional filter.
     or_root: Option<(sqlparser::tokenizer::Span, bool)>,
+}
+
+/// The top-level `AND` conjuncts of a predicate.
+pub(crate) fn top_conjuncts<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match expr {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => {
+            top_conjuncts(left, out);
+            top_conjuncts(right, out);
+        }
+        Expr::Nested(inner)
+            if matches!(
+                &**inner,
+                Expr::BinaryOp {
+                    op: BinaryOperator::And,
+                    ..
+                }
+            ) =>
+        {
+            top_conjuncts(inner, out)
+        }
+        other => out.push(other),
+    }
+}
+
+/// The parts of a column reference (`c`, `t.c`), through parentheses and casts.
+fn column_parts(expr: &Expr) -> Option<&[Ident]> {
+    match expr {
+        Expr::Identifier(ident) => Some(std::slice::from_ref(ident)),
+        Expr::CompoundIdentifier(parts) => Some(parts),
+        Expr::Nested(inner) | Expr::Cast { expr: inner, .. } => column_parts(inner),
+        _ => None,
+    }
 }
 
 fn strip(expr: &Expr) -> &Expr {

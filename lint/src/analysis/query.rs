@@ -5,8 +5,8 @@ use std::ops::{ControlFlow, Range};
 use std::rc::Rc;
 
 use sqlparser::ast::{
-    BinaryOperator, Expr, FunctionArg, GroupByExpr, JoinConstraint, JoinOperator, LimitClause,
-    ObjectName, OrderByExpr, OrderByKind, Query, Select, SelectItem,
+    BinaryOperator, Expr, FunctionArg, GroupByExpr, Ident, JoinConstraint, JoinOperator,
+    LimitClause, ObjectName, OrderByExpr, OrderByKind, Query, Select, SelectItem,
     SelectItemQualifiedWildcardKind, SetExpr, SetOperator, Spanned, TableAlias, TableFactor,
     TableWithJoins, Values, Visit, Visitor, With,
 };
@@ -26,6 +26,9 @@ pub(crate) struct Block<'e> {
     pub pieces: Vec<Piece<'e>>,
     /// `ON` expressions, walked for subqueries once the block is proved.
     pub on_exprs: Vec<&'e Expr>,
+    /// `LATERAL` subqueries: read quietly for their columns while the block is built,
+    /// walked in place once the relations they correlate with are proved.
+    pub laterals: Vec<(&'e Query, Role)>,
 }
 
 /// Columns of the table functions that yield list elements.
@@ -378,7 +381,8 @@ impl<'m> Walker<'m> {
                 for source in &mut block.sources[right.clone()] {
                     source.merged.extend(names.iter().cloned());
                 }
-                let facts = self.shared_tenant_columns(&block.sources, &left, &right, Some(&names));
+                let idents: Vec<&Ident> = columns.iter().filter_map(last_ident).collect();
+                let facts = self.using_facts(&block.sources, outer, &left, &right, &idents);
                 block.pieces.push(Piece {
                     expr: None,
                     formula: Formula::Facts(facts),
@@ -430,8 +434,42 @@ impl<'m> Walker<'m> {
             .collect()
     }
 
-    /// `USING (client_id)` / `NATURAL JOIN`: equal tenant columns of scoped relations
-    /// on both sides link them.
+    /// `USING (c)`: the facts of `l.c = r.c` for each relation `l` on the left and `r`
+    /// on the right that has `c`: equal tenant columns link them, and a foreign key
+    /// column equal to its parent's key binds the child to a proved parent.
+    fn using_facts<'e>(
+        &mut self,
+        sources: &[Source],
+        outer: &Scope,
+        left: &Range<usize>,
+        right: &Range<usize>,
+        columns: &[&'e Ident],
+    ) -> Vec<Fact> {
+        let scope = outer.child(sources);
+        let mut facts = Vec::new();
+        for column in columns {
+            let operand = |i: usize| -> Option<Operand<'e>> {
+                match &sources[i].kind {
+                    SourceKind::Scoped(_) => Some(Operand::Column { source: i, column }),
+                    _ => match carried_by(self.model, &sources[i], column) {
+                        Carried::Nothing => None,
+                        carried => Some(Operand::Carries(carried)),
+                    },
+                }
+            };
+            for l in left.clone() {
+                for r in right.clone() {
+                    let (Some(lo), Some(ro)) = (operand(l), operand(r)) else {
+                        continue;
+                    };
+                    self.equality_facts(&lo, &ro, &scope, &|| column.span, &mut facts);
+                }
+            }
+        }
+        facts
+    }
+
+    /// `NATURAL JOIN`: equal tenant columns of scoped relations on both sides link them.
     fn shared_tenant_columns(
         &self,
         sources: &[Source],
@@ -531,7 +569,11 @@ impl<'m> Walker<'m> {
             } => {
                 let shape = if *lateral {
                     let scope = outer.child(&block.sources);
-                    self.query(subquery, &scope, role)
+                    self.quiet += 1;
+                    let shape = self.query(subquery, &scope, role);
+                    self.quiet -= 1;
+                    block.laterals.push((subquery, role));
+                    shape
                 } else {
                     self.query(subquery, outer, role)
                 };
@@ -746,6 +788,15 @@ impl<'m> Walker<'m> {
         for (i, source) in block.sources.iter_mut().enumerate() {
             if let SourceKind::Scoped(occ) = &mut source.kind {
                 occ.proved = proved.contains(i);
+            }
+        }
+        // A `LATERAL` subquery correlated with a proved relation (`e.tenant_id =
+        // p.tenant_id`, `e.pipeline_id = p.id` by foreign key) is proved through it.
+        let laterals = std::mem::take(&mut block.laterals);
+        if !laterals.is_empty() {
+            let scope = outer.child(&block.sources);
+            for (query, role) in laterals {
+                self.walk_query(query, &scope, role);
             }
         }
         if !self.reporting() {

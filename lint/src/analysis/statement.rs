@@ -198,9 +198,23 @@ impl<'m> Walker<'m> {
                     };
                     match self.operand(value, scope) {
                         Operand::Carries(Carried::Tenant) => {}
-                        Operand::Literal(literal) => self.out.literals.push(
-                            LiteralUse::for_occurrence(target_span, table, value.span(), &literal),
-                        ),
+                        // A hard-coded tenant is written for one fixed tenant, whoever
+                        // the caller is: the value is not bound (and the literal is
+                        // reported as such too).
+                        Operand::Literal(literal) => {
+                            self.out.literals.push(LiteralUse::for_occurrence(
+                                target_span,
+                                table,
+                                value.span(),
+                                &literal,
+                            ));
+                            self.out.inserts.push(check(
+                                value.span(),
+                                InsertProblem::UnboundValue {
+                                    value: Some(short(&literal)),
+                                },
+                            ));
+                        }
                         _ => self.out.inserts.push(check(
                             value.span(),
                             InsertProblem::UnboundValue {

@@ -23,6 +23,9 @@ pub struct SchemaFile<'a> {
     pub path: &'a Arc<Path>,
     pub location: &'a Path,
     pub statements: &'a [ParsedStatement],
+    /// Its place in the configuration's list: files without a version apply in the
+    /// order they are listed (a base schema before the seed that fills it).
+    pub rank: usize,
 }
 
 /// The schema at the end of the migrations, and the schema each row-touching
@@ -72,7 +75,10 @@ pub fn read_statements(text: &str, dialect: Dialect) -> Vec<ParsedStatement> {
 
 /// Applies `files` in migration order.
 pub fn build(dialect: Dialect, search_path: &[String], mut files: Vec<SchemaFile>) -> Timeline {
-    files.sort_by_cached_key(|f| order_key(f.location));
+    files.sort_by_cached_key(|f| {
+        let (class, version, path) = order_key(f.location);
+        (class, version, f.rank, path)
+    });
     let mut timeline = Timeline {
         schema: Schema::with_search_path(dialect, search_path),
         ..Timeline::default()
@@ -131,10 +137,12 @@ mod tests {
             paths
                 .iter()
                 .zip(&statements)
-                .map(|(path, statements)| SchemaFile {
+                .enumerate()
+                .map(|(rank, (path, statements))| SchemaFile {
                     path,
                     location: path,
                     statements,
+                    rank,
                 })
                 .collect(),
         );

@@ -57,6 +57,16 @@ mod tests {
     #[test]
     fn literal_in_where_err() {
         insta::assert_snapshot!(render("SELECT * FROM WORK_ORDER WHERE client_id = 'ACME'"), @"
+        error[TI002]: the `client_id` filter on `WORK_ORDER` does not bind it to one tenant
+         --> test.sql:1:32
+          |
+        1 | SELECT * FROM WORK_ORDER WHERE client_id = 'ACME'
+          |               ----------       ^^^^^^^^^^^^^^^^^^ compared to the hard-coded tenant 'ACME', not the caller's
+          |               |
+          |               this table is not bound to the caller's tenant
+          |
+        help: bind it with a top-level `AND`: `WORK_ORDER.client_id = :client_id`
+
         warning[TI003]: `WORK_ORDER.client_id` is bound to the hard-coded tenant 'ACME'
          --> test.sql:1:32
           |
@@ -68,10 +78,12 @@ mod tests {
     }
 
     #[test]
-    fn literal_is_only_a_warning_not_also_a_missing_filter() {
+    fn a_literal_is_never_a_proof_the_table_stays_unbound() {
+        // The warning names the literal; the read of one fixed tenant's rows by any
+        // caller is an error.
         assert_eq!(
             codes("SELECT * FROM JOB WHERE client_id = 'ACME'"),
-            ["TI003"]
+            ["TI002", "TI003"]
         );
     }
 
@@ -79,7 +91,7 @@ mod tests {
     fn literal_insert_err() {
         assert_eq!(
             codes("INSERT INTO DOWNTIME_ENTRY (client_id, reason) VALUES ('ACME', 'x')"),
-            ["TI003"]
+            ["TI003", "TI105"]
         );
     }
 

@@ -35,10 +35,7 @@ pub fn check(cx: &Context, report: &mut Reporter) {
         if occurrence.role != Role::InsertSource {
             continue;
         }
-        if matches!(
-            unbound_reason(occurrence),
-            Unbound::No | Unbound::LiteralOnly
-        ) {
+        if matches!(unbound_reason(occurrence), Unbound::No) {
             continue;
         }
         let finding = report.report(

@@ -360,9 +360,6 @@ pub fn check_statement(cx: &Context, report: &mut Reporter) {
 pub(crate) fn unbound_reason(occurrence: &Occurrence) -> Unbound {
     if occurrence.proved {
         Unbound::No
-    } else if occurrence.weak.is_empty() && occurrence.literal {
-        // Bound to a hard-coded tenant: `hard-coded-tenant-literal` speaks for it.
-        Unbound::LiteralOnly
     } else if occurrence.weak.is_empty() {
         Unbound::NoPredicate
     } else {
@@ -373,7 +370,6 @@ pub(crate) fn unbound_reason(occurrence: &Occurrence) -> Unbound {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Unbound {
     No,
-    LiteralOnly,
     NoPredicate,
     Weak,
 }
@@ -402,6 +398,7 @@ pub(crate) fn weakness_text(why: &crate::analysis::Weakness) -> String {
         UnboundSubquery => "compared to a subquery that is not bound to the tenant".into(),
         OuterJoinOn => "in the `ON` of an outer join, which does not filter this side".into(),
         Wrapped => "wrapped in an expression, so it is not a plain equality".into(),
+        Literal(value) => format!("compared to the hard-coded tenant {value}, not the caller's"),
         Other => "does not bind the tenant column".into(),
     }
 }
