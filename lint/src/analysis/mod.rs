@@ -136,8 +136,6 @@ pub enum InsertProblem {
     /// The tenant column is set from something that is not the caller's tenant: a
     /// value (shown), or a column of the `SELECT` (`None`).
     UnboundValue { value: Option<String> },
-    /// A child without a tenant column whose parent key does not come from a proved row.
-    UnprovedParent { column: String, parent: String },
     /// A tenant table with no tenant column and no tenant parent: nothing can bind it.
     TableLacksTenantColumn,
 }
@@ -148,6 +146,28 @@ pub struct InsertCheck {
     /// Where the problem is: the table name, the column list, or the value.
     pub span: Span,
     pub problem: InsertProblem,
+}
+
+/// How a statement writes a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteKind {
+    Insert,
+    Update,
+    /// `ON CONFLICT … DO UPDATE SET`.
+    Upsert,
+}
+
+/// A parent key written into a tenant table from a value not proved to be a key of the
+/// caller's parent row (a child attached to another tenant's parent), or, for a child
+/// without a tenant column, no parent key written at all (`column: None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParentWrite {
+    /// The value written, or the table when no parent key is.
+    pub span: Span,
+    pub table: TableId,
+    pub column: Option<String>,
+    pub parent: Option<TableId>,
+    pub kind: WriteKind,
 }
 
 /// `SET client_id = …` in an `UPDATE` or `ON CONFLICT DO UPDATE`.
@@ -215,6 +235,7 @@ pub struct StatementAnalysis {
     pub inserts: Vec<InsertCheck>,
     pub tenant_assignments: Vec<TenantAssignment>,
     pub upserts: Vec<UpsertCheck>,
+    pub parent_writes: Vec<ParentWrite>,
     pub unknown_tables: Vec<UnknownTable>,
     pub unsupported: Vec<Unsupported>,
     /// Whether the statement names a table the schema (or the catalogue) knows: when
@@ -236,6 +257,7 @@ impl StatementAnalysis {
             inserts: Vec::new(),
             tenant_assignments: Vec::new(),
             upserts: Vec::new(),
+            parent_writes: Vec::new(),
             unknown_tables: Vec::new(),
             unsupported: Vec::new(),
             names_known_table: false,
@@ -251,6 +273,7 @@ impl StatementAnalysis {
             && self.inserts.is_empty()
             && self.tenant_assignments.is_empty()
             && self.upserts.is_empty()
+            && self.parent_writes.is_empty()
             && self.unknown_tables.is_empty()
             && self.unsupported.is_empty()
     }

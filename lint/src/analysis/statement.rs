@@ -15,8 +15,8 @@ use crate::analysis::predicate::Operand;
 use crate::analysis::query::Block;
 use crate::analysis::scope::{Carried, Resolved, Scope, Shape, ShapeColumn, Source, SourceKind};
 use crate::analysis::{
-    InsertCheck, InsertProblem, LiteralUse, Role, StatementKind, TenantAssignment, UnknownTable,
-    Unsupported, UpsertCheck, UpsertKind, Walker,
+    InsertCheck, InsertProblem, LiteralUse, ParentWrite, Role, StatementKind, TenantAssignment,
+    UnknownTable, Unsupported, UpsertCheck, UpsertKind, Walker, WriteKind,
 };
 use crate::model::TableId;
 use crate::model::dialect::last_ident;
@@ -75,7 +75,28 @@ impl<'m> Walker<'m> {
         } else {
             Role::Read
         };
-        let columns: Vec<&Ident> = if insert.columns.is_empty() {
+        // Without a column list, the values fill the table's columns in order, as the
+        // database fills them, when the columns are known.
+        let implicit: Vec<Ident> = match target.and_then(|t| self.model.definition(t)) {
+            Some(def)
+                if insert.columns.is_empty()
+                    && insert.assignments.is_empty()
+                    && insert.source.is_some()
+                    && def.columns_known =>
+            {
+                def.columns
+                    .iter()
+                    .map(|c| match self.model.dialect() {
+                        crate::model::Dialect::Postgres => Ident::with_quote('"', c.name.clone()),
+                        _ => Ident::new(c.name.clone()),
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        let columns: Vec<&Ident> = if !implicit.is_empty() {
+            implicit.iter().collect()
+        } else if insert.columns.is_empty() {
             insert
                 .assignments
                 .iter()
@@ -111,6 +132,7 @@ impl<'m> Walker<'m> {
             && self.reporting()
         {
             self.insert_tenant_value(table, name, insert, &columns, &rows, scope);
+            self.insert_parent_keys(table, &columns, &rows, scope);
         }
         if let Some(table) = target {
             // Only a table holding tenant data can have one tenant's row overwritten by
@@ -176,7 +198,7 @@ impl<'m> Walker<'m> {
         }
         let info = self.model.info(table);
         let Some(tenant) = info.tenant_column.clone() else {
-            self.insert_child(table, name, columns, rows, scope);
+            self.insert_child(table, name, columns, rows);
             return;
         };
         let Some(index) = columns.iter().position(|c| dialect.same(c, &tenant)) else {
@@ -240,14 +262,7 @@ impl<'m> Walker<'m> {
 
     /// A child without a tenant column is bound through its parent: the foreign key
     /// must take the key of a parent row proved to be the caller's.
-    fn insert_child(
-        &mut self,
-        table: TableId,
-        name: &ObjectName,
-        columns: &[&Ident],
-        rows: &Rows,
-        scope: &Scope,
-    ) {
+    fn insert_child(&mut self, table: TableId, name: &ObjectName, columns: &[&Ident], rows: &Rows) {
         let dialect = self.model.dialect();
         let Some(def) = self.model.definition(table) else {
             return;
@@ -267,53 +282,175 @@ impl<'m> Walker<'m> {
             });
             return;
         }
-        let mut parent_name = String::new();
-        let mut parent_column = String::new();
-        let mut proved = false;
+        // Its tenant is its parents': at least one of their keys must be written (each
+        // written one is checked by `insert_parent_keys`).
+        let writes_a_parent = self
+            .parent_keys(table)
+            .iter()
+            .any(|key| columns.iter().any(|c| dialect.same(c, &key.column)));
+        if !writes_a_parent && !matches!(rows, Rows::Default) {
+            self.out.parent_writes.push(ParentWrite {
+                span: name.span(),
+                table,
+                column: None,
+                parent: None,
+                kind: WriteKind::Insert,
+            });
+        }
+    }
+
+    /// The single-column foreign keys of a tenant table to a scoped parent that no key
+    /// including the tenant column covers: the parent keys a write must take from a
+    /// proved row (a key that includes the tenant column is checked by the database).
+    pub(crate) fn parent_keys(&self, table: TableId) -> Vec<ParentKey> {
+        let Some(def) = self.model.definition(table) else {
+            return Vec::new();
+        };
+        let dialect = self.model.dialect();
+        let tenant = self.model.info(table).tenant_column.clone();
+        let is_tenant = |c: &String| tenant.as_deref().is_some_and(|t| dialect.same_name(c, t));
+        let mut out = Vec::new();
         for fk in &def.foreign_keys {
+            let [column] = fk.columns.as_slice() else {
+                continue;
+            };
+            if is_tenant(column) {
+                continue;
+            }
             let Some(parent) = self.model.parent_of(fk) else {
                 continue;
             };
-            if !self.model.info(parent).class.is_scoped() || fk.columns.len() != 1 {
+            if !self.model.info(parent).class.is_scoped() {
                 continue;
             }
-            parent_name = self.model.info(parent).name.clone();
-            parent_column = fk.columns[0].clone();
-            let referred = self.model.referred_column(fk);
-            let Some(index) = columns.iter().position(|c| dialect.same(c, &fk.columns[0])) else {
+            let covered = def.foreign_keys.iter().any(|other| {
+                other.columns.len() > 1
+                    && other.columns.iter().any(is_tenant)
+                    && other.columns.iter().any(|c| dialect.same_name(c, column))
+            });
+            if covered {
+                continue;
+            }
+            let Some(referred) = self.model.referred_column(fk) else {
                 continue;
             };
-            let expected = Carried::Key {
-                table: parent,
-                column: dialect
-                    .name_key(referred.as_deref().unwrap_or(""))
-                    .into_owned(),
-            };
-            proved = match rows {
-                Rows::Values(rows) => rows.iter().all(|row| {
-                    row.get(index).is_some_and(
-                        |v| matches!(self.operand(v, scope), Operand::Carries(c) if c == expected),
-                    )
-                }),
-                Rows::Query(shape, _) => shape
-                    .columns
-                    .get(index)
-                    .is_some_and(|c| c.carried == expected),
-                Rows::Default => false,
-            };
-            if proved {
-                break;
+            out.push(ParentKey {
+                column: column.clone(),
+                parent,
+                referred: dialect.name_key(&referred).into_owned(),
+            });
+        }
+        out
+    }
+
+    /// `SET parent_id = …` on a tenant table: the value must be a proved parent row's
+    /// key. In `ON CONFLICT DO UPDATE`, `EXCLUDED.parent_id` is the value the `INSERT`
+    /// part wrote, which is checked there.
+    fn assigned_parent_keys(
+        &mut self,
+        table: TableId,
+        assignments: &[Assignment],
+        scope: &Scope,
+        kind: WriteKind,
+        upsert_target: Option<&ObjectName>,
+    ) {
+        let keys = self.parent_keys(table);
+        if keys.is_empty() {
+            return;
+        }
+        let dialect = self.model.dialect();
+        for assignment in assignments {
+            for column in assignment_columns(assignment) {
+                let Some(key) = keys.iter().find(|k| dialect.same(column, &k.column)) else {
+                    continue;
+                };
+                let excluded = upsert_target.is_some()
+                    && matches!(&assignment.value, Expr::CompoundIdentifier(parts)
+                        if parts.len() == 2
+                            && parts[0].value.eq_ignore_ascii_case("excluded")
+                            && dialect.same(&parts[1], &key.column));
+                if excluded || self.proves_parent(&assignment.value, key, scope) {
+                    continue;
+                }
+                self.out.parent_writes.push(ParentWrite {
+                    span: assignment.value.span(),
+                    table,
+                    column: Some(key.column.clone()),
+                    parent: Some(key.parent),
+                    kind,
+                });
             }
         }
-        if !proved {
-            self.out.inserts.push(InsertCheck {
-                table,
-                span: name.span(),
-                problem: InsertProblem::UnprovedParent {
-                    column: parent_column,
-                    parent: parent_name,
-                },
-            });
+    }
+
+    /// Whether a value written into a parent key is a proved parent row's key (or
+    /// nothing: `NULL` points at no parent).
+    fn proves_parent(&mut self, value: &Expr, key: &ParentKey, scope: &Scope) -> bool {
+        let parent_is_root = self.model.info(key.parent).class == crate::model::TableClass::Root;
+        match self.operand(value, scope) {
+            Operand::Carries(Carried::Key { table, column }) => {
+                table == key.parent && column == key.referred
+            }
+            Operand::Carries(Carried::Tenant) => parent_is_root,
+            Operand::Other => matches!(
+                value,
+                Expr::Value(v) if matches!(v.value, sqlparser::ast::Value::Null)
+            ),
+            _ => false,
+        }
+    }
+
+    /// Every parent key an `INSERT` writes into a tenant table comes from a proved row.
+    fn insert_parent_keys(
+        &mut self,
+        table: TableId,
+        columns: &[&Ident],
+        rows: &Rows,
+        scope: &Scope,
+    ) {
+        let dialect = self.model.dialect();
+        for key in self.parent_keys(table) {
+            let Some(index) = columns.iter().position(|c| dialect.same(c, &key.column)) else {
+                continue;
+            };
+            let mut unproved: Vec<Span> = Vec::new();
+            match rows {
+                Rows::Values(rows) => {
+                    for row in rows {
+                        if let Some(value) = row.get(index)
+                            && !self.proves_parent(value, &key, scope)
+                        {
+                            unproved.push(value.span());
+                        }
+                    }
+                }
+                Rows::Query(shape, span) => {
+                    let column = shape.columns.get(index);
+                    let proved = column.is_some_and(|c| match &c.carried {
+                        Carried::Key { table, column } => {
+                            *table == key.parent && *column == key.referred
+                        }
+                        Carried::Tenant => {
+                            self.model.info(key.parent).class == crate::model::TableClass::Root
+                        }
+                        Carried::Nothing => false,
+                    });
+                    if !proved {
+                        let at = column.map(|c| c.span).filter(|s| *s != Span::empty());
+                        unproved.push(at.unwrap_or(*span));
+                    }
+                }
+                Rows::Default => {}
+            }
+            for span in unproved {
+                self.out.parent_writes.push(ParentWrite {
+                    span,
+                    table,
+                    column: Some(key.column.clone()),
+                    parent: Some(key.parent),
+                    kind: WriteKind::Insert,
+                });
+            }
         }
     }
 
@@ -366,6 +503,15 @@ impl<'m> Walker<'m> {
                 self.tenant_assignments(&update.assignments, table);
                 let target = self.excluded_scope(table, name);
                 let inner = scope.child(&target);
+                if self.reporting() {
+                    self.assigned_parent_keys(
+                        table,
+                        &update.assignments,
+                        &inner,
+                        WriteKind::Upsert,
+                        Some(name),
+                    );
+                }
                 for assignment in &update.assignments {
                     self.subqueries_in(&assignment.value, &inner, Role::Read);
                 }
@@ -572,6 +718,13 @@ impl<'m> Walker<'m> {
             }
         }
         self.prove_block(&mut block, update.selection.as_ref(), scope);
+        if let Some(SourceKind::Scoped(occ)) = block.sources.first().map(|s| &s.kind)
+            && self.reporting()
+        {
+            let table = occ.table;
+            let inner = scope.child(&block.sources);
+            self.assigned_parent_keys(table, &update.assignments, &inner, WriteKind::Update, None);
+        }
 
         if update.or == Some(SqliteOnConflict::Replace)
             && let Some(SourceKind::Scoped(occ)) = block.sources.first().map(|s| &s.kind)
@@ -740,6 +893,15 @@ impl<'m> Walker<'m> {
             });
         }
     }
+}
+
+/// A parent key of a tenant table that a write must take from a proved row.
+pub(crate) struct ParentKey {
+    /// The child's column (stored name).
+    pub column: String,
+    pub parent: TableId,
+    /// The parent's referenced column (its name key).
+    pub referred: String,
 }
 
 /// The rows an `INSERT` writes.

@@ -53,20 +53,6 @@ pub fn check(cx: &Context, report: &mut Reporter) {
                     .help(format!("set `{column}` from `{param}`"))
                     .table(table);
             }
-            // A child row whose parent is not proved to be the tenant's.
-            InsertProblem::UnprovedParent { column: fk, parent } => {
-                report
-                    .report(
-                        &RULE,
-                        insert.span,
-                        format!("`INSERT` into `{table}` takes `{fk}` from the caller without proving the `{parent}` row is the tenant's"),
-                    )
-                    .label(format!("`{table}` has no `{column}`: its tenant is its parent's"))
-                    .help(format!(
-                        "insert from a bound parent: `INSERT INTO {table} (…) SELECT … FROM {parent} p WHERE p.… = :id AND p.{column} = {param}`"
-                    ))
-                    .table(table);
-            }
             _ => {}
         }
     }
@@ -88,21 +74,6 @@ mod tests {
           |                                                           ^^^^^^^^^^^^ not the caller's tenant
           |
         help: set `client_id` from `:client_id`
-        ");
-    }
-
-    #[test]
-    fn child_parent_from_the_caller_err() {
-        insta::assert_snapshot!(render(
-            "INSERT INTO LEGACY_INSPECTION_NOTE (quality_entry_id, note) VALUES (:qe, :note)"
-        ), @"
-        error[TI105]: `INSERT` into `LEGACY_INSPECTION_NOTE` takes `quality_entry_id` from the caller without proving the `QUALITY_ENTRY` row is the tenant's
-         --> test.sql:1:13
-          |
-        1 | INSERT INTO LEGACY_INSPECTION_NOTE (quality_entry_id, note) VALUES (:qe, :note)
-          |             ^^^^^^^^^^^^^^^^^^^^^^ `LEGACY_INSPECTION_NOTE` has no `client_id`: its tenant is its parent's
-          |
-        help: insert from a bound parent: `INSERT INTO LEGACY_INSPECTION_NOTE (…) SELECT … FROM QUALITY_ENTRY p WHERE p.… = :id AND p.client_id = :client_id`
         ");
     }
 

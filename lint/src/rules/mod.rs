@@ -25,6 +25,7 @@ pub mod missing_tenant_scope;
 pub mod non_binding_tenant_filter;
 pub mod nullable_tenant_column;
 pub mod other_database_sql;
+pub mod parent_key_from_unbound_source;
 pub mod schema;
 pub mod tenant_as_text;
 pub mod tenant_column_not_indexed;
@@ -103,6 +104,7 @@ pub static ALL: &[&Rule] = &[
     &insert_select_unproved_source::RULE,
     &update_assigns_tenant_column::RULE,
     &upsert_conflict_key_without_tenant::RULE,
+    &parent_key_from_unbound_source::RULE,
     &tenant_table_without_tenant_column::RULE,
     &nullable_tenant_column::RULE,
     &tenant_column_without_foreign_key::RULE,
@@ -351,6 +353,7 @@ pub fn check_statement(cx: &Context, report: &mut Reporter) {
     insert_select_unproved_source::check(cx, report);
     update_assigns_tenant_column::check(cx, report);
     upsert_conflict_key_without_tenant::check(cx, report);
+    parent_key_from_unbound_source::check(cx, report);
     unknown_table::check(cx, report);
     other_database_sql::check(cx, report);
     unsupported_sql::check(cx, report);
