@@ -36,25 +36,25 @@ pub fn check(cx: &Context, report: &mut Reporter) {
         let table = cx.table_name(insert.table);
         let column = cx.tenant_column(insert.table);
         let param = cx.suggested_param();
-        match &insert.problem {
-            // A value that is not the tenant.
-            InsertProblem::UnboundValue { value } => {
-                let source = match value {
-                    Some(value) => format!("`{value}`, which is"),
-                    None => "a selected column that is".to_string(),
-                };
-                report
-                    .report(
-                        &RULE,
-                        insert.span,
-                        format!("`INSERT` into `{table}` sets `{column}` from {source} not the caller's tenant"),
-                    )
-                    .label("not the caller's tenant")
-                    .help(format!("set `{column}` from `{param}`"))
-                    .table(table);
-            }
-            _ => {}
-        }
+        // A value that is not the tenant.
+        let InsertProblem::UnboundValue { value } = &insert.problem else {
+            continue;
+        };
+        let source = match value {
+            Some(value) => format!("`{value}`, which is"),
+            None => "a selected column that is".to_string(),
+        };
+        report
+            .report(
+                &RULE,
+                insert.span,
+                format!(
+                    "`INSERT` into `{table}` sets `{column}` from {source} not the caller's tenant"
+                ),
+            )
+            .label("not the caller's tenant")
+            .help(format!("set `{column}` from `{param}`"))
+            .table(table);
     }
 }
 
