@@ -45,7 +45,9 @@ fn check(path: &Path) -> (String, Marks, Vec<(u64, String, u64)>, usize) {
     // it: the configured schema is the schema, and a file's own DDL joins it only so.
     let text = std::fs::read_to_string(path).unwrap_or_default();
     // (The PostgreSQL fixtures share one migrated schema instead.)
-    let postgres = path.components().any(|c| c.as_os_str() == "postgres");
+    let postgres = path
+        .components()
+        .any(|c| c.as_os_str() == "postgres" || c.as_os_str() == "proofs");
     let ddl = !postgres
         && [
             "CREATE TABLE",
@@ -94,7 +96,7 @@ fn check(path: &Path) -> (String, Marks, Vec<(u64, String, u64)>, usize) {
 fn rule_fixtures() {
     insta::glob!(
         "../../fixtures",
-        "{sql,rust,postgres}/*/{bad,good}.{sql,rs}",
+        "{sql,rust,postgres,proofs}/*/{bad,good}.{sql,rs}",
         |path| {
             let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
             let (want, columns) = expected(&text);

@@ -299,6 +299,16 @@ fn analyze_with(model: &TenantModel, statement: &Statement, explain: bool) -> St
     let mut walker = Walker::new(model, statement::kind_of(statement));
     walker.explaining = explain;
     walker.statement(statement, &scope::Scope::EMPTY);
+    // An occurrence whose tenant column a subquery passes through is proved when every
+    // use of the subquery is bound by a filter outside it.
+    for (&occurrence, &(uses, bound)) in &walker.pending_uses {
+        if uses > 0 && bound >= uses {
+            let occurrence = &mut walker.out.occurrences[occurrence];
+            occurrence.proved = true;
+            occurrence.weak.clear();
+            occurrence.linked.clear();
+        }
+    }
     // The check visits the whole tree, so it runs only when the walk met something it
     // does not model. Debug builds (every test) always run it, and assert that a walk
     // that claimed to model everything indeed accounted for every tenant table.
@@ -331,6 +341,13 @@ pub(crate) struct Walker<'m> {
     pub unmodelled: bool,
     /// Record the conjuncts each occurrence's proof considered.
     pub explaining: bool,
+    /// For occurrences whose tenant column a subquery passes through (see
+    /// `scope::Carried::Pending`), by occurrence index: how many uses of the subquery
+    /// there are, and how many of them a filter outside binds. Proved when all are.
+    pub pending_uses: std::collections::HashMap<usize, (u32, u32)>,
+    /// The query being walked has `LIMIT`, `OFFSET` or `FETCH`: its rows are picked
+    /// across tenants, so no column of it passes a tenant column through.
+    pub limited: bool,
 }
 
 impl<'m> Walker<'m> {
@@ -344,6 +361,8 @@ impl<'m> Walker<'m> {
             want_shape: false,
             unmodelled: false,
             explaining: false,
+            pending_uses: std::collections::HashMap::new(),
+            limited: false,
         }
     }
 

@@ -181,6 +181,13 @@ impl<'m> Walker<'m> {
         match resolve(self.model, scope, parts) {
             Some((Resolved::Local(i, source), _)) => match &source.kind {
                 SourceKind::Scoped(_) => Operand::Column { source: i, column },
+                // A subquery's passed-through tenant column: bound like a table's.
+                SourceKind::Derived(_)
+                    if crate::analysis::scope::is_tenant_column(self.model, source, column)
+                        && !source.proved =>
+                {
+                    Operand::Column { source: i, column }
+                }
                 _ => match carried_by(self.model, source, column) {
                     Carried::Nothing => Operand::Named(display()),
                     carried => Operand::Carries(carried),

@@ -71,7 +71,12 @@ impl<'m> Walker<'m> {
             Some(OrderByKind::Expressions(exprs)) => exprs,
             _ => &[],
         };
+        let limited = std::mem::replace(
+            &mut self.limited,
+            query.limit_clause.is_some() || query.fetch.is_some(),
+        );
         let shape = self.set_expr(&query.body, scope, role, order);
+        self.limited = limited;
         match &query.limit_clause {
             Some(LimitClause::LimitOffset {
                 limit,
@@ -109,8 +114,15 @@ impl<'m> Walker<'m> {
             let shape = if with.recursive {
                 let assumed = self.solve_recursive(&name, &cte.query, &columns, scope, role);
                 self.ctes.push((name.clone(), Rc::new(assumed)));
-                let shape = self.query(&cte.query, scope, role).renamed(&columns);
+                let mut shape = self.query(&cte.query, scope, role).renamed(&columns);
                 self.ctes.pop();
+                // A recursive query's rows are built from one another: nothing passes
+                // a tenant column through unchecked.
+                for column in &mut shape.columns {
+                    if column.carried.pending().is_some() {
+                        column.carried = Carried::Nothing;
+                    }
+                }
                 shape
             } else {
                 self.query(&cte.query, scope, role).renamed(&columns)
@@ -271,8 +283,13 @@ impl<'m> Walker<'m> {
         }
         let mut block = Block::default();
         self.add_from(&select.from, scope, role, &mut block);
-        self.prove_block(&mut block, select.selection.as_ref(), scope);
+        let occurrences = self.prove_block(&mut block, select.selection.as_ref(), scope);
         let inner = scope.child(&block.sources);
+        let passing = if self.want_shape && self.reporting() {
+            self.passing_through(select, &block, &occurrences, &inner)
+        } else {
+            vec![None; block.sources.len()]
+        };
 
         for item in &select.projection {
             match item {
@@ -305,10 +322,109 @@ impl<'m> Walker<'m> {
             self.subqueries_in(expr, &inner, role);
         }
         if self.want_shape {
-            self.projection_shape(&select.projection, &inner)
+            let shape = self.projection_shape(&select.projection, &inner, &passing);
+            // A subquery use whose pending tenant column this block passes on is
+            // counted where the block's own output is used.
+            for (k, source) in block.sources.iter().enumerate() {
+                let (Some(occurrences), false) = (&passing[k], source.proved) else {
+                    continue;
+                };
+                if matches!(source.kind, SourceKind::Derived(_))
+                    && shape
+                        .columns
+                        .iter()
+                        .any(|c| c.carried.pending() == Some(occurrences))
+                {
+                    for occurrence in occurrences {
+                        if let Some(uses) = self.pending_uses.get_mut(occurrence) {
+                            uses.0 = uses.0.saturating_sub(1);
+                        }
+                    }
+                }
+            }
+            shape
         } else {
             Shape::default()
         }
+    }
+
+    /// For each relation of a block, the occurrences a filter outside the block binds
+    /// when the relation's tenant column passes through unchanged: an unproved
+    /// occurrence with what its proof would prove in the block, or a subquery's own
+    /// pending occurrences. `None` where the block mixes tenants' rows before any
+    /// outside filter applies: an aggregate or window not grouped or partitioned by the
+    /// tenant column, `DISTINCT ON` not led by it, `LIMIT`, `OFFSET` or `FETCH`.
+    fn passing_through(
+        &mut self,
+        select: &Select,
+        block: &Block,
+        occurrences: &[Option<usize>],
+        inner: &Scope,
+    ) -> Vec<Option<Vec<usize>>> {
+        let mut out = vec![None; block.sources.len()];
+        if self.limited || select.top.is_some() || !select.named_window.is_empty() {
+            return out;
+        }
+        for (i, source) in block.sources.iter().enumerate() {
+            let candidate = match &source.kind {
+                SourceKind::Scoped(occ) if !occ.proved => {
+                    let Some(column) = self.model.info(occ.table).tenant_column.clone() else {
+                        continue;
+                    };
+                    // What proving it would prove in this block.
+                    let mut pieces: Vec<Piece> = block
+                        .pieces
+                        .iter()
+                        .map(|p| Piece {
+                            expr: None,
+                            formula: p.formula.clone(),
+                            allowed: p.allowed,
+                        })
+                        .collect();
+                    pieces.push(Piece {
+                        expr: None,
+                        formula: Formula::Facts(vec![Fact::Direct(i)]),
+                        allowed: Set::ALL,
+                    });
+                    let closure = solve(&pieces);
+                    let mut set: Vec<usize> = (0..block.sources.len())
+                        .filter(|&j| closure.contains(j))
+                        .filter(|&j| {
+                            matches!(&block.sources[j].kind, SourceKind::Scoped(o) if !o.proved)
+                        })
+                        .filter_map(|j| occurrences.get(j).copied().flatten())
+                        .collect();
+                    set.sort_unstable();
+                    (column, set)
+                }
+                SourceKind::Derived(_) if !source.proved => match source.pending() {
+                    Some((name, pending)) => (name.to_string(), pending.to_vec()),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let (column, set) = candidate;
+            if set.is_empty() {
+                continue;
+            }
+            let tenant_ref = |expr: &Expr| -> bool {
+                let parts = match expr {
+                    Expr::Identifier(ident) => std::slice::from_ref(ident),
+                    Expr::CompoundIdentifier(parts) => parts.as_slice(),
+                    _ => return false,
+                };
+                matches!(
+                    resolve(self.model, inner, parts),
+                    Some((Resolved::Local(j, _), 0)) if j == i
+                ) && parts.last().is_some_and(|c| {
+                    self.model.dialect().key(c) == self.model.dialect().name_key(&column)
+                })
+            };
+            if !mixes_tenants(select, &tenant_ref) {
+                out[i] = Some(set);
+            }
+        }
+        out
     }
 
     /// Adds the relations of `FROM` items and their join predicates to a block.
@@ -630,6 +746,12 @@ impl<'m> Walker<'m> {
                 )
             }
         };
+        // Each use of a subquery that passes a tenant column through must be bound.
+        if let (Some((_, pending)), true) = (source.pending(), self.reporting()) {
+            for occurrence in pending.to_vec() {
+                self.pending_uses.entry(occurrence).or_default().0 += 1;
+            }
+        }
         block.sources.push(source);
     }
 
@@ -767,12 +889,14 @@ impl<'m> Walker<'m> {
 
     /// Proves the block's scoped relations from its pieces and `WHERE`, then records
     /// them as occurrences, explaining the ones left unbound.
+    /// Returns, for each relation of the block, the index of its occurrence in the
+    /// analysis (when it is a scoped one, and findings are being reported).
     pub(crate) fn prove_block<'e>(
         &mut self,
         block: &mut Block<'e>,
         selection: Option<&'e Expr>,
         outer: &Scope,
-    ) {
+    ) -> Vec<Option<usize>> {
         if let Some(selection) = selection {
             let formula = {
                 let scope = outer.child(&block.sources);
@@ -785,9 +909,20 @@ impl<'m> Walker<'m> {
             });
         }
         let proved = solve(&block.pieces);
+        let reporting = self.reporting();
         for (i, source) in block.sources.iter_mut().enumerate() {
-            if let SourceKind::Scoped(occ) = &mut source.kind {
-                occ.proved = proved.contains(i);
+            match &mut source.kind {
+                SourceKind::Scoped(occ) => occ.proved = proved.contains(i),
+                SourceKind::Derived(_) if proved.contains(i) => {
+                    // A filter here binds the subquery's passed-through tenant column.
+                    if let (Some((_, pending)), true) = (source.pending(), reporting) {
+                        for occurrence in pending.to_vec() {
+                            self.pending_uses.entry(occurrence).or_default().1 += 1;
+                        }
+                    }
+                    source.proved = true;
+                }
+                _ => {}
             }
         }
         // A `LATERAL` subquery correlated with a proved relation (`e.tenant_id =
@@ -799,13 +934,15 @@ impl<'m> Walker<'m> {
                 self.walk_query(query, &scope, role);
             }
         }
+        let mut indices = vec![None; block.sources.len()];
         if !self.reporting() {
-            return;
+            return indices;
         }
         for i in 0..block.sources.len() {
             let SourceKind::Scoped(occ) = &block.sources[i].kind else {
                 continue;
             };
+            indices[i] = Some(self.out.occurrences.len());
             let occ = occ.clone();
             let mut weak = Vec::new();
             let mut linked = Vec::new();
@@ -838,6 +975,7 @@ impl<'m> Walker<'m> {
                 considered,
             });
         }
+        indices
     }
 
     /// Each top-level conjunct of the block's predicates and what it did for relation
@@ -913,7 +1051,12 @@ impl<'m> Walker<'m> {
         out
     }
 
-    fn projection_shape(&mut self, projection: &[SelectItem], scope: &Scope) -> Shape {
+    fn projection_shape(
+        &mut self,
+        projection: &[SelectItem],
+        scope: &Scope,
+        passing: &[Option<Vec<usize>>],
+    ) -> Shape {
         let dialect = self.model.dialect();
         let mut shape = Shape::default();
         for item in projection {
@@ -926,7 +1069,7 @@ impl<'m> Walker<'m> {
                         }
                         _ => None,
                     };
-                    let carried = self.carried(expr, scope);
+                    let carried = self.passed_or_carried(expr, scope, passing);
                     shape.columns.push(ShapeColumn {
                         name,
                         carried,
@@ -934,7 +1077,7 @@ impl<'m> Walker<'m> {
                     });
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
-                    let carried = self.carried(expr, scope);
+                    let carried = self.passed_or_carried(expr, scope, passing);
                     shape.columns.push(ShapeColumn {
                         name: Some(dialect.key(alias).into_owned()),
                         carried,
@@ -951,8 +1094,8 @@ impl<'m> Walker<'m> {
                     }
                 }
                 SelectItem::Wildcard(_) => {
-                    for source in scope.sources {
-                        self.expand(source, &mut shape);
+                    for (i, source) in scope.sources.iter().enumerate() {
+                        self.expand(source, passing.get(i).cloned().flatten(), &mut shape);
                     }
                 }
                 SelectItem::QualifiedWildcard(kind, _) => {
@@ -962,10 +1105,17 @@ impl<'m> Walker<'m> {
                         }
                         SelectItemQualifiedWildcardKind::Expr(_) => None,
                     };
-                    match qualifier
-                        .and_then(|q| scope.sources.iter().find(|s| dialect.same(&q, &s.binding)))
-                    {
-                        Some(source) => self.expand(source, &mut shape),
+                    match qualifier.and_then(|q| {
+                        scope
+                            .sources
+                            .iter()
+                            .position(|s| dialect.same(&q, &s.binding))
+                    }) {
+                        Some(i) => self.expand(
+                            &scope.sources[i],
+                            passing.get(i).cloned().flatten(),
+                            &mut shape,
+                        ),
                         None => shape.open = true,
                     }
                 }
@@ -974,11 +1124,22 @@ impl<'m> Walker<'m> {
         shape
     }
 
-    /// The columns `*` yields for one relation.
-    fn expand(&self, source: &Source, shape: &mut Shape) {
+    /// The columns `*` yields for one relation (its tenant column passed through as
+    /// `passing` says).
+    fn expand(&self, source: &Source, passing: Option<Vec<usize>>, shape: &mut Shape) {
         let table = match &source.kind {
             SourceKind::Derived(inner) => {
-                shape.columns.extend(inner.columns.iter().cloned());
+                for column in &inner.columns {
+                    let mut column = column.clone();
+                    if column.carried.pending().is_some() {
+                        column.carried = match (&passing, source.proved) {
+                            (_, true) => Carried::Tenant,
+                            (Some(set), false) => Carried::Pending(set.clone()),
+                            (None, false) => Carried::Nothing,
+                        };
+                    }
+                    shape.columns.push(column);
+                }
                 shape.open |= inner.open || inner.top;
                 return;
             }
@@ -992,14 +1153,53 @@ impl<'m> Walker<'m> {
             shape.open = true;
             return;
         };
+        let tenant = match &source.kind {
+            SourceKind::Scoped(occ) if !occ.proved => {
+                self.model.info(occ.table).tenant_column.clone()
+            }
+            _ => None,
+        };
         for column in &def.columns {
             let ident = sqlparser::ast::Ident::new(column.name.clone());
+            let carried = match (&passing, &tenant) {
+                (Some(set), Some(t)) if self.model.dialect().same_name(t, &column.name) => {
+                    Carried::Pending(set.clone())
+                }
+                _ => carried_by(self.model, source, &ident),
+            };
             shape.columns.push(ShapeColumn {
                 name: Some(self.model.dialect().name_key(&column.name).into_owned()),
-                carried: carried_by(self.model, source, &ident),
+                carried,
                 span: Span::empty(),
             });
         }
+    }
+
+    /// What an expression of a block's output carries, a tenant column passed through
+    /// unchanged included (`passing`, see [`Walker::passing_through`]).
+    fn passed_or_carried(
+        &mut self,
+        expr: &Expr,
+        scope: &Scope,
+        passing: &[Option<Vec<usize>>],
+    ) -> Carried {
+        let parts = match expr {
+            Expr::Identifier(ident) => Some(std::slice::from_ref(ident)),
+            Expr::CompoundIdentifier(parts) => Some(parts.as_slice()),
+            _ => None,
+        };
+        if let Some(parts) = parts
+            && let Some((Resolved::Local(i, source), 0)) = resolve(self.model, scope, parts)
+            && let Some(set) = passing.get(i).cloned().flatten()
+            && crate::analysis::scope::is_tenant_column(
+                self.model,
+                source,
+                parts.last().expect("a column"),
+            )
+        {
+            return Carried::Pending(set);
+        }
+        self.carried(expr, scope)
     }
 
     /// What an expression of a block's output carries.
@@ -1182,6 +1382,89 @@ impl<'m> Walker<'m> {
     ) -> Option<Resolved<'s>> {
         resolve(self.model, scope, parts).map(|(r, _)| r)
     }
+}
+
+/// Whether a block mixes rows of several tenants before a filter outside it could
+/// apply, for a tenant column `tenant_ref` recognises: an aggregate or `HAVING` not
+/// grouped by it, a window not partitioned by it, `DISTINCT ON` not led by it.
+fn mixes_tenants(select: &Select, tenant_ref: &dyn Fn(&Expr) -> bool) -> bool {
+    let grouped = match &select.group_by {
+        GroupByExpr::Expressions(exprs, modifiers) => {
+            if !modifiers.is_empty() {
+                return true;
+            }
+            if !exprs.is_empty() && !exprs.iter().any(tenant_ref) {
+                return true;
+            }
+            !exprs.is_empty()
+        }
+        GroupByExpr::All(_) => return true,
+    };
+    if let Some(sqlparser::ast::Distinct::On(exprs)) = &select.distinct
+        && !exprs.first().is_some_and(tenant_ref)
+    {
+        return true;
+    }
+    let mut aggregate = select.having.is_some();
+    let mut unpartitioned_window = false;
+    let _ = select.projection.visit(&mut FunctionVisitor {
+        on_function: &mut |function: &sqlparser::ast::Function| match &function.over {
+            Some(sqlparser::ast::WindowType::WindowSpec(spec)) => {
+                if !spec.partition_by.iter().any(tenant_ref) {
+                    unpartitioned_window = true;
+                }
+            }
+            Some(_) => unpartitioned_window = true,
+            None => aggregate |= is_aggregate(&function.name),
+        },
+    });
+    unpartitioned_window || (aggregate && !grouped)
+}
+
+/// Calls back on every function call of a tree.
+struct FunctionVisitor<'a> {
+    on_function: &'a mut dyn FnMut(&sqlparser::ast::Function),
+}
+
+impl Visitor for FunctionVisitor<'_> {
+    type Break = ();
+    fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+        if let Expr::Function(function) = expr {
+            (self.on_function)(function);
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// Aggregate functions: they fold many rows into one.
+fn is_aggregate(name: &ObjectName) -> bool {
+    const AGGREGATES: [&str; 24] = [
+        "count",
+        "sum",
+        "avg",
+        "min",
+        "max",
+        "array_agg",
+        "string_agg",
+        "json_agg",
+        "jsonb_agg",
+        "json_object_agg",
+        "jsonb_object_agg",
+        "bool_and",
+        "bool_or",
+        "every",
+        "bit_and",
+        "bit_or",
+        "group_concat",
+        "stddev",
+        "variance",
+        "percentile_cont",
+        "percentile_disc",
+        "mode",
+        "any_value",
+        "listagg",
+    ];
+    last_ident(name).is_some_and(|i| AGGREGATES.iter().any(|a| i.value.eq_ignore_ascii_case(a)))
 }
 
 /// SQLite's and PostgreSQL's catalogue tables, which hold no tenant rows.

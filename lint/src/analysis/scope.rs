@@ -18,15 +18,36 @@ pub(crate) enum Carried {
     /// The key column of a row proved to be the caller's (used to prove a child that
     /// has no tenant column through its parent).
     Key { table: TableId, column: String },
+    /// The tenant column of unproved occurrences (indices into the analysis's
+    /// occurrences), passed through unchanged by a subquery that does not mix tenants'
+    /// rows: a filter that binds this column outside the subquery binds them.
+    Pending(Vec<usize>),
 }
 
 impl Carried {
     /// What a column carries in every row of a union of two relations.
     pub fn meet(&self, other: &Carried) -> Carried {
-        if self == other {
-            self.clone()
-        } else {
-            Carried::Nothing
+        match (self, other) {
+            (a, b) if a == b => a.clone(),
+            (Carried::Pending(a), Carried::Pending(b)) => {
+                let mut both: Vec<usize> = a.iter().chain(b).copied().collect();
+                both.sort_unstable();
+                both.dedup();
+                Carried::Pending(both)
+            }
+            // Rows already bound need no binding: the union's column binds the rest.
+            (Carried::Pending(a), Carried::Tenant) | (Carried::Tenant, Carried::Pending(a)) => {
+                Carried::Pending(a.clone())
+            }
+            _ => Carried::Nothing,
+        }
+    }
+
+    /// The pending occurrences of a column, if it passes a tenant column through.
+    pub fn pending(&self) -> Option<&[usize]> {
+        match self {
+            Carried::Pending(occurrences) => Some(occurrences),
+            _ => None,
         }
     }
 }
@@ -169,6 +190,9 @@ pub(crate) struct Source {
     /// Columns merged into an earlier relation by `JOIN … USING` / `NATURAL JOIN`: an
     /// unqualified reference to them is not ambiguous.
     pub merged: Vec<String>,
+    /// A subquery whose tenant column passes through (see [`Carried::Pending`]) is
+    /// proved by a binding filter on it: then the column carries the tenant.
+    pub proved: bool,
 }
 
 impl Source {
@@ -177,7 +201,20 @@ impl Source {
             binding,
             kind,
             merged: Vec::new(),
+            proved: false,
         }
+    }
+
+    /// The pending occurrences of a subquery that passes a tenant column through, and
+    /// that column's name.
+    pub fn pending(&self) -> Option<(&str, &[usize])> {
+        let SourceKind::Derived(shape) = &self.kind else {
+            return None;
+        };
+        shape.columns.iter().find_map(|c| {
+            let occurrences = c.carried.pending()?;
+            Some((c.name.as_deref()?, occurrences))
+        })
     }
 }
 
@@ -344,14 +381,18 @@ pub(crate) fn carried_by(model: &TenantModel, source: &Source, column: &Ident) -
                 }
             }
         }
-        SourceKind::Derived(shape) => shape
-            .column(&dialect.key(column))
-            .unwrap_or(Carried::Nothing),
+        SourceKind::Derived(shape) => match shape.column(&dialect.key(column)) {
+            // A passed-through tenant column of a proved subquery is the tenant.
+            Some(Carried::Pending(_)) if source.proved => Carried::Tenant,
+            Some(carried) => carried,
+            None => Carried::Nothing,
+        },
         _ => Carried::Nothing,
     }
 }
 
-/// Whether `column` is the tenant column of the scoped table behind `source`.
+/// Whether `column` is the tenant column of the scoped table behind `source`, or the
+/// tenant column a subquery passes through.
 pub(crate) fn is_tenant_column(model: &TenantModel, source: &Source, column: &Ident) -> bool {
     match &source.kind {
         SourceKind::Scoped(occ) => model
@@ -359,6 +400,9 @@ pub(crate) fn is_tenant_column(model: &TenantModel, source: &Source, column: &Id
             .tenant_column
             .as_deref()
             .is_some_and(|t| model.dialect().same(column, t)),
+        SourceKind::Derived(_) => source
+            .pending()
+            .is_some_and(|(name, _)| model.dialect().key(column) == name),
         _ => false,
     }
 }

@@ -433,7 +433,7 @@ impl<'m> Walker<'m> {
                         Carried::Tenant => {
                             self.model.info(key.parent).class == crate::model::TableClass::Root
                         }
-                        Carried::Nothing => false,
+                        Carried::Nothing | Carried::Pending(_) => false,
                     });
                     if !proved {
                         let at = column.map(|c| c.span).filter(|s| *s != Span::empty());

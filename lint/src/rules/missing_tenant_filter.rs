@@ -45,6 +45,9 @@ pub fn check(cx: &Context, report: &mut Reporter) {
         let column = cx.tenant_column(occurrence.table);
         let own_column = cx.model.info(occurrence.table).tenant_column.is_some();
         let message = match occurrence.linked.as_slice() {
+            [] if !own_column => format!(
+                "{what} has no `{column}` column and is not joined to a parent bound to the tenant"
+            ),
             [] => format!("{what} is read without {} filter", article(column)),
             linked if !own_column => format!(
                 "{what} has no `{}` column and is joined only to its parent `{}`, which is not bound to the tenant either",
@@ -52,7 +55,7 @@ pub fn check(cx: &Context, report: &mut Reporter) {
                 linked.join("`, `")
             ),
             linked => format!(
-                "{what} is joined by `{column}` only to `{}`, which is not bound to the tenant either",
+                "{what} is joined only to `{}`, which is not bound to the tenant either",
                 linked.join("`, `")
             ),
         };
@@ -103,7 +106,7 @@ mod tests {
         insta::assert_snapshot!(render(
             "SELECT note FROM LEGACY_INSPECTION_NOTE WHERE quality_entry_id = :id"
         ), @"
-        error[TI001]: `LEGACY_INSPECTION_NOTE` is read without a `client_id` filter
+        error[TI001]: `LEGACY_INSPECTION_NOTE` has no `client_id` column and is not joined to a parent bound to the tenant
          --> test.sql:1:18
           |
         1 | SELECT note FROM LEGACY_INSPECTION_NOTE WHERE quality_entry_id = :id

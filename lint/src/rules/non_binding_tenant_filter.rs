@@ -122,7 +122,7 @@ mod tests {
         insta::assert_snapshot!(render(
             "SELECT * FROM WORK_ORDER w LEFT JOIN JOB j ON j.client_id = w.client_id AND w.client_id = :client_id"
         ), @"
-        error[TI001]: `JOB` (as `j`) is joined by `client_id` only to `w`, which is not bound to the tenant either
+        error[TI001]: `JOB` (as `j`) is joined only to `w`, which is not bound to the tenant either
          --> test.sql:1:38
           |
         1 | SELECT * FROM WORK_ORDER w LEFT JOIN JOB j ON j.client_id = w.client_id AND w.client_id = :client_id
