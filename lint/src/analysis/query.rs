@@ -748,7 +748,7 @@ impl<'m> Walker<'m> {
         };
         // Each use of a subquery that passes a tenant column through must be bound.
         if let (Some((_, pending)), true) = (source.pending(), self.reporting()) {
-            for occurrence in pending.to_vec() {
+            for occurrence in pending.iter().copied() {
                 self.pending_uses.entry(occurrence).or_default().0 += 1;
             }
         }
@@ -916,7 +916,7 @@ impl<'m> Walker<'m> {
                 SourceKind::Derived(_) if proved.contains(i) => {
                     // A filter here binds the subquery's passed-through tenant column.
                     if let (Some((_, pending)), true) = (source.pending(), reporting) {
-                        for occurrence in pending.to_vec() {
+                        for occurrence in pending.iter().copied() {
                             self.pending_uses.entry(occurrence).or_default().1 += 1;
                         }
                     }
@@ -938,11 +938,11 @@ impl<'m> Walker<'m> {
         if !self.reporting() {
             return indices;
         }
-        for i in 0..block.sources.len() {
+        for (i, index) in indices.iter_mut().enumerate() {
             let SourceKind::Scoped(occ) = &block.sources[i].kind else {
                 continue;
             };
-            indices[i] = Some(self.out.occurrences.len());
+            *index = Some(self.out.occurrences.len());
             let occ = occ.clone();
             let mut weak = Vec::new();
             let mut linked = Vec::new();
