@@ -652,6 +652,10 @@ pub struct Proof {
     pub statement: Span,
     /// The table's name and its occurrence.
     pub occurrences: Vec<(String, analysis::Occurrence)>,
+    /// What the checks of the statement's writes found: each row written into a tenant
+    /// table, whether its tenant column and parent keys come from the caller's tenant,
+    /// and what is wrong where they do not.
+    pub writes: Vec<String>,
 }
 
 impl Engine {
@@ -666,6 +670,7 @@ impl Engine {
                 continue;
             };
             let analysis = analysis::analyze_explained(&self.model, &statement);
+            let writes = self.write_proofs(&statement, &analysis);
             out.push(Proof {
                 statement: split.spans[i],
                 occurrences: analysis
@@ -673,7 +678,82 @@ impl Engine {
                     .into_iter()
                     .map(|o| (self.model.info(o.table).name.clone(), o))
                     .collect(),
+                writes,
             });
+        }
+        out
+    }
+
+    /// The write checks of a statement, as `--explain` lines.
+    fn write_proofs(
+        &self,
+        statement: &Statement,
+        analysis: &analysis::StatementAnalysis,
+    ) -> Vec<String> {
+        use analysis::{InsertProblem, WriteKind};
+        let name = |id| self.model.info(id).name.clone();
+        let mut out = Vec::new();
+        let at = |span: Span| format!("{}:{}", span.start.line, span.start.column);
+        for insert in &analysis.inserts {
+            let table = name(insert.table);
+            let what = match &insert.problem {
+                InsertProblem::NoColumnList => "no column list, and its columns are not known: the tenant column cannot be found".to_string(),
+                InsertProblem::MissingTenantColumn => "the tenant column is not set".to_string(),
+                InsertProblem::UnboundValue { value: Some(v) } => format!("the tenant column is set from `{v}`, not the caller's tenant"),
+                InsertProblem::UnboundValue { value: None } => "the tenant column is set from a selected column that is not the caller's tenant".to_string(),
+                InsertProblem::TableLacksTenantColumn => "the table has no tenant column and no tenant parent".to_string(),
+            };
+            out.push(format!(
+                "INSERT into {table} at {}: {what}",
+                at(insert.span)
+            ));
+        }
+        for write in &analysis.parent_writes {
+            let verb = match write.kind {
+                WriteKind::Insert => "INSERT into",
+                WriteKind::Update => "UPDATE of",
+                WriteKind::Upsert => "upsert into",
+            };
+            let what = match (&write.column, write.parent) {
+                (Some(column), Some(parent)) => format!(
+                    "`{column}` is not taken from a `{}` row proved to be the caller's, and no key with the tenant column covers it",
+                    name(parent)
+                ),
+                _ => "no parent key is written, so the row belongs to no tenant".to_string(),
+            };
+            out.push(format!(
+                "{verb} {} at {}: {what}",
+                name(write.table),
+                at(write.span)
+            ));
+        }
+        for assignment in &analysis.tenant_assignments {
+            out.push(format!(
+                "UPDATE of {} at {}: assigns the tenant column `{}`",
+                name(assignment.table),
+                at(assignment.span),
+                assignment.column
+            ));
+        }
+        for upsert in &analysis.upserts {
+            out.push(format!(
+                "upsert into {} at {}: its conflict key ({}) does not include the tenant column",
+                name(upsert.table),
+                at(upsert.span),
+                upsert.key.join(", ")
+            ));
+        }
+        // A write into a tenant table with nothing wrong: say what was proved.
+        if out.is_empty()
+            && let Statement::Insert(insert) = statement
+            && let sqlparser::ast::TableObject::TableName(table) = &insert.table
+            && let Some(id) = self.model.lookup_name(table)
+            && self.model.info(id).class.is_scoped()
+        {
+            out.push(format!(
+                "INSERT into {}: the tenant column and every parent key come from the caller's tenant or from proved rows",
+                name(id)
+            ));
         }
         out
     }

@@ -168,3 +168,72 @@ fn temporary_tables_in_rust_sql_are_known_to_that_file() {
     );
     assert_eq!(findings(&dir), []);
 }
+
+#[test]
+fn explain_never_contradicts_the_verdict() {
+    // Over every fixture: the occurrence a read or write error is about is explained as
+    // not bound, a bound occurrence has no such error, and a flagged write is explained.
+    let occurrence_codes = ["TI001", "TI002", "TI101", "TI102", "TI106"];
+    let write_codes = ["TI103", "TI104", "TI105", "TI107", "TI108", "TI109"];
+    let mut checked = 0;
+    for group in ["fixtures/sql", "fixtures/postgres", "fixtures/proofs"] {
+        for entry in std::fs::read_dir(root().join(group)).unwrap() {
+            let dir = entry.unwrap().path();
+            let bad = dir.join("bad.sql");
+            if !bad.is_file() {
+                continue;
+            }
+            let project = Project::load(&dir, &["bad.sql".into()], &Overrides::default())
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+            let report = project.check();
+            let mine: Vec<_> = report
+                .diagnostics
+                .iter()
+                .filter(|d| d.path.ends_with("bad.sql"))
+                .cloned()
+                .collect();
+            for (_, _, proofs) in project.proofs(&mine) {
+                for proof in &proofs {
+                    for d in mine.iter().filter(|d| d.starts_in(proof.statement)) {
+                        if occurrence_codes.contains(&d.code) {
+                            let about = proof.occurrences.iter().find(|(_, o)| {
+                                o.span == d.span || d.labels.iter().any(|l| l.span == o.span)
+                            });
+                            if let Some((table, occurrence)) = about {
+                                assert!(
+                                    !occurrence.proved,
+                                    "{}: {} {} but explained as bound ({table})",
+                                    dir.display(),
+                                    d.code,
+                                    d.message
+                                );
+                                checked += 1;
+                            }
+                        }
+                        if write_codes.contains(&d.code) {
+                            assert!(
+                                !proof.writes.is_empty(),
+                                "{}: {} {} but no write is explained",
+                                dir.display(),
+                                d.code,
+                                d.message
+                            );
+                            checked += 1;
+                        }
+                    }
+                    for (table, occurrence) in proof.occurrences.iter().filter(|(_, o)| o.proved) {
+                        let flagged = mine.iter().any(|d| {
+                            occurrence_codes.contains(&d.code) && d.span == occurrence.span
+                        });
+                        assert!(
+                            !flagged,
+                            "{}: {table} explained as bound but flagged",
+                            dir.display()
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} findings compared");
+}

@@ -89,6 +89,8 @@ pub struct Occurrence {
     /// Every conjunct of the `WHERE` and `ON` predicates the proof looked at, with its
     /// verdict; filled only by [`analyze_explained`].
     pub considered: Vec<Considered>,
+    /// How it was proved, when it was (filled only by [`analyze_explained`]).
+    pub proved_by: Option<String>,
 }
 
 /// A top-level conjunct of a `WHERE` or `ON` clause, as the proof of one occurrence saw it.
@@ -307,6 +309,12 @@ fn analyze_with(model: &TenantModel, statement: &Statement, explain: bool) -> St
             occurrence.proved = true;
             occurrence.weak.clear();
             occurrence.linked.clear();
+            if explain {
+                occurrence.proved_by = Some(
+                    "a filter outside the subquery binds the tenant column it passes through unchanged"
+                        .to_string(),
+                );
+            }
         }
     }
     // The check visits the whole tree, so it runs only when the walk met something it

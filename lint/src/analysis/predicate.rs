@@ -22,8 +22,11 @@ use crate::model::dialect::last_ident;
 pub(crate) enum Fact {
     /// The relation is bound.
     Direct(usize),
-    /// If the first is bound, so is the second.
+    /// If the first is bound, so is the second: equal tenant columns.
     Edge(usize, usize),
+    /// If the first (a parent) is bound, so is the second: the second's declared foreign
+    /// key equals the first's key.
+    Reference(usize, usize),
 }
 
 #[derive(Debug, Clone)]
@@ -292,7 +295,7 @@ impl<'m> Walker<'m> {
                     } if Self::scoped_table(scope, *t) == Some(parent)
                         && dialect.key(c) == referred.as_str() =>
                     {
-                        facts.push(Fact::Edge(*t, s));
+                        facts.push(Fact::Reference(*t, s));
                     }
                     _ => {}
                 }
@@ -973,6 +976,62 @@ fn optional_filter(expr: &Expr) -> bool {
     }
 }
 
+/// How a relation of a proved block was bound, for `--explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reason {
+    /// A predicate compares its tenant column with the caller's tenant (or with a
+    /// proved row's key, through a subquery or `EXISTS`).
+    Direct,
+    /// Its tenant column equals that of a bound relation.
+    Equal(usize),
+    /// Its foreign key equals the key of a bound parent.
+    Reference(usize),
+    /// Every branch of an `OR` binds it.
+    EveryBranch,
+}
+
+/// Why each relation `solve` proved is bound (read back from the facts).
+pub(crate) fn reasons(pieces: &[Piece], proved: Set, n: usize) -> Vec<Option<Reason>> {
+    let mut facts = Vec::new();
+    for piece in pieces {
+        top_facts(&piece.formula, piece.allowed, &mut facts);
+    }
+    (0..n)
+        .map(|i| {
+            if !proved.contains(i) {
+                return None;
+            }
+            let allowed = |a: Set| a.contains(i);
+            facts
+                .iter()
+                .filter(|(_, a)| allowed(*a))
+                .find_map(|(fact, _)| match *fact {
+                    Fact::Direct(t) if t == i => Some(Reason::Direct),
+                    Fact::Edge(from, to) if to == i && proved.contains(from) => {
+                        Some(Reason::Equal(from))
+                    }
+                    Fact::Reference(from, to) if to == i && proved.contains(from) => {
+                        Some(Reason::Reference(from))
+                    }
+                    _ => None,
+                })
+                .or(Some(Reason::EveryBranch))
+        })
+        .collect()
+}
+
+/// The relations a predicate's facts concern: those it could bind.
+pub(crate) fn targets(formula: &Formula, out: &mut Vec<usize>) {
+    match formula {
+        Formula::Facts(facts) => out.extend(facts.iter().map(|f| match *f {
+            Fact::Direct(t) | Fact::Edge(_, t) | Fact::Reference(_, t) => t,
+        })),
+        Formula::And(children) | Formula::Or(children) => {
+            children.iter().for_each(|c| targets(c, out))
+        }
+    }
+}
+
 /// Computes which relations the pieces bind, to a fixed point.
 pub(crate) fn solve(pieces: &[Piece]) -> Set {
     let mut proved = Set::NONE;
@@ -1009,8 +1068,8 @@ fn top_facts(formula: &Formula, allowed: Set, out: &mut Vec<(Fact, Set)>) {
 fn set(fact: Fact, proved: &mut Set, allowed: Set) -> bool {
     let target = match fact {
         Fact::Direct(t) => t,
-        Fact::Edge(from, to) if proved.contains(from) => to,
-        Fact::Edge(..) => return false,
+        Fact::Edge(from, to) | Fact::Reference(from, to) if proved.contains(from) => to,
+        Fact::Edge(..) | Fact::Reference(..) => return false,
     };
     allowed.contains(target) && proved.insert(target)
 }

@@ -12,7 +12,9 @@ use sqlparser::ast::{
 };
 use sqlparser::tokenizer::Span;
 
-use crate::analysis::predicate::{Fact, Formula, Operand, Piece, Set, is_list_function, solve};
+use crate::analysis::predicate::{
+    Fact, Formula, Operand, Piece, Reason, Set, is_list_function, solve,
+};
 use crate::analysis::scope::{
     Carried, Occ, Resolved, Scope, Shape, ShapeColumn, Source, SourceKind, carried_by, resolve,
 };
@@ -883,6 +885,7 @@ impl<'m> Walker<'m> {
                 linked: Vec::new(),
                 literal: false,
                 considered: Vec::new(),
+                proved_by: None,
             });
         }
     }
@@ -938,6 +941,11 @@ impl<'m> Walker<'m> {
         if !self.reporting() {
             return indices;
         }
+        let reasons = if self.explaining {
+            crate::analysis::predicate::reasons(&block.pieces, proved, block.sources.len())
+        } else {
+            Vec::new()
+        };
         for (i, index) in indices.iter_mut().enumerate() {
             let SourceKind::Scoped(occ) = &block.sources[i].kind else {
                 continue;
@@ -963,6 +971,20 @@ impl<'m> Walker<'m> {
             } else {
                 Vec::new()
             };
+            let proved_by = match reasons.get(i).copied().flatten() {
+                Some(_) if !self.explaining => None,
+                Some(Reason::Direct) => Some("a predicate binds it (below)".to_string()),
+                Some(Reason::Equal(j)) => Some(format!(
+                    "its tenant column equals that of `{}`, which is bound",
+                    block.sources[j].binding
+                )),
+                Some(Reason::Reference(j)) => Some(format!(
+                    "its declared foreign key equals the key of `{}`, which is bound",
+                    block.sources[j].binding
+                )),
+                Some(Reason::EveryBranch) => Some("every branch of an `OR` binds it".to_string()),
+                None => None,
+            };
             self.out.occurrences.push(Occurrence {
                 table: occ.table,
                 alias: occ.alias.clone(),
@@ -973,9 +995,18 @@ impl<'m> Walker<'m> {
                 linked,
                 literal,
                 considered,
+                proved_by,
             });
         }
         indices
+    }
+
+    /// Runs `f` with findings off (it re-reads a predicate already reported).
+    fn quietly<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.quiet += 1;
+        let result = f(self);
+        self.quiet -= 1;
+        result
     }
 
     /// Each top-level conjunct of the block's predicates and what it did for relation
@@ -1019,8 +1050,16 @@ impl<'m> Walker<'m> {
             let mut parts = Vec::new();
             conjuncts(expr, &mut parts);
             for part in parts {
-                let verdict = if !self.mentions(part, i, &scope) {
+                // A conjunct whose facts concern the relation (its tenant column, a
+                // foreign key, an `EXISTS` over a bound row) or that mentions its tenant
+                // column speaks to its proof; the others do not.
+                let mut concerned = Vec::new();
+                let formula = self.quietly(|w| w.formula(part, &scope));
+                crate::analysis::predicate::targets(&formula, &mut concerned);
+                let verdict = if !concerned.contains(&i) && !self.mentions(part, i, &scope) {
                     Verdict::Unrelated
+                } else if proved && concerned.contains(&i) && allowed {
+                    Verdict::Binds
                 } else {
                     let mut weak = Vec::new();
                     let mut linked = Vec::new();

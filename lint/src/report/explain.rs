@@ -25,11 +25,14 @@ pub fn render(files: &[(&Path, &SourceFile, Vec<Proof>)], model: &TenantModel) -
                 proof.statement.start.line,
                 proof.statement.start.column
             ));
-            if proof.occurrences.is_empty() {
+            if proof.occurrences.is_empty() && proof.writes.is_empty() {
                 out.push_str("  no tenant table is read or written here\n");
             }
             for (table, occ) in &proof.occurrences {
                 occurrence(&mut out, table, occ, model, &text);
+            }
+            for write in &proof.writes {
+                out.push_str(&format!("  {write}\n"));
             }
         }
     }
@@ -59,6 +62,9 @@ fn occurrence(
         "  {name} ({role}) at {}:{}: {bound} to the caller's tenant\n",
         occ.span.start.line, occ.span.start.column
     ));
+    if let Some(how) = &occ.proved_by {
+        out.push_str(&format!("    how: {how}\n"));
+    }
     let column = match &model.info(occ.table).tenant_column {
         Some(c) => format!("`{}.{c}`", occ.alias.as_deref().unwrap_or(table)),
         None => "its parent key".to_string(),
