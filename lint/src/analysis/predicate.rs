@@ -248,6 +248,19 @@ impl<'m> Walker<'m> {
         })
     }
 
+    /// [`Walker::parent_via`] for a child without a tenant column, whose parent key is
+    /// its tenant predicate (what explanations of an unbound child speak of). A table
+    /// with its own tenant column is explained by that column.
+    fn parent_key(&self, scope: &Scope, s: usize, column: &Ident) -> Option<(usize, String)> {
+        let SourceKind::Scoped(occ) = &scope.sources[s].kind else {
+            return None;
+        };
+        if self.model.info(occ.table).tenant_column.is_some() {
+            return None;
+        }
+        self.parent_via(scope, s, column)
+    }
+
     fn scoped_table(scope: &Scope, s: usize) -> Option<usize> {
         match &scope.sources[s].kind {
             SourceKind::Scoped(occ) => Some(occ.table),
@@ -748,7 +761,7 @@ impl<'m> Walker<'m> {
                 let mine = |o: &Operand| match o {
                     Operand::Column { source, column } if *source == s => {
                         self.tenant_column(scope, s, column)
-                            || self.parent_via(scope, s, column).is_some()
+                            || self.parent_key(scope, s, column).is_some()
                     }
                     _ => false,
                 };
@@ -761,7 +774,7 @@ impl<'m> Walker<'m> {
                 // A child without tenant column joined to its parent's key: bound as far
                 // as the parent is, so the parent is what is unbound.
                 if let Operand::Column { column, .. } = own
-                    && let Some((parent, referred)) = self.parent_via(scope, s, column)
+                    && let Some((parent, referred)) = self.parent_key(scope, s, column)
                     && let Operand::Column {
                         source: t,
                         column: c,
@@ -863,7 +876,7 @@ impl<'m> Walker<'m> {
                     let column = parts.last().expect("non-empty");
                     if i == self.s
                         && (self.walker.tenant_column(self.scope, i, column)
-                            || self.walker.parent_via(self.scope, i, column).is_some())
+                            || self.walker.parent_key(self.scope, i, column).is_some())
                     {
                         self.found = true;
                         return ControlFlow::Break(());
@@ -1018,6 +1031,15 @@ pub(crate) fn reasons(pieces: &[Piece], proved: Set, n: usize) -> Vec<Option<Rea
                 .or(Some(Reason::EveryBranch))
         })
         .collect()
+}
+
+/// The facts a formula establishes through `AND`s only.
+pub(crate) fn top_level_facts(formula: &Formula, out: &mut Vec<Fact>) {
+    match formula {
+        Formula::Facts(facts) => out.extend(facts.iter().copied()),
+        Formula::And(children) => children.iter().for_each(|c| top_level_facts(c, out)),
+        Formula::Or(_) => {}
+    }
 }
 
 /// The relations a predicate's facts concern: those it could bind.

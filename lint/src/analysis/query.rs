@@ -962,6 +962,19 @@ impl<'m> Walker<'m> {
                         self.explain(expr, i, allowed, &scope, &mut weak, &mut linked);
                     }
                 }
+                // Joined by its foreign key to a parent that is not bound either.
+                for piece in &block.pieces {
+                    let mut facts = Vec::new();
+                    crate::analysis::predicate::top_level_facts(&piece.formula, &mut facts);
+                    for fact in facts {
+                        if let Fact::Reference(from, to) = fact
+                            && to == i
+                            && !proved.contains(from)
+                        {
+                            linked.push(display_binding(self.model, &block.sources[from]));
+                        }
+                    }
+                }
                 linked.sort();
                 linked.dedup();
             }
@@ -1420,6 +1433,17 @@ impl<'m> Walker<'m> {
         parts: &[sqlparser::ast::Ident],
     ) -> Option<Resolved<'s>> {
         resolve(self.model, scope, parts).map(|(r, _)| r)
+    }
+}
+
+/// How a relation is written in the SQL: its alias, else its table name.
+fn display_binding(model: &crate::model::TenantModel, source: &Source) -> String {
+    match &source.kind {
+        SourceKind::Scoped(occ) => occ
+            .alias
+            .clone()
+            .unwrap_or_else(|| model.info(occ.table).name.clone()),
+        _ => source.binding.clone(),
     }
 }
 
