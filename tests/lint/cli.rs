@@ -270,3 +270,23 @@ const REPORT: &str = include_str!("report.txt");
     assert!(transcript.contains("src/report.txt:1:20"), "{transcript}");
     assert!(!transcript.contains("tenant-lint.toml"), "{transcript}");
 }
+
+#[test]
+fn the_rules_document_is_generated_from_the_rules() {
+    // docs/rules.md is the output of `tenant-lint rules --format markdown`; regenerate
+    // it with that command when a rule's documentation changes.
+    let dir = scratch("rules-markdown");
+    let (code, transcript) = tenant_lint(&dir, &["rules", "--format", "markdown"]);
+    assert_eq!(code, 0);
+    let generated = transcript
+        .strip_prefix("exit: 0\n--- stdout\n")
+        .and_then(|t| t.split_once("--- stderr").map(|(out, _)| out))
+        .expect("the transcript's stdout");
+    let committed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md"))
+            .unwrap();
+    assert!(
+        committed == generated,
+        "docs/rules.md is stale: run `cargo run -p tenant-lint -- rules --format markdown > docs/rules.md`"
+    );
+}

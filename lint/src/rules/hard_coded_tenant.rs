@@ -8,8 +8,9 @@ declare_rule! {
     /// ## Why is this bad?
     /// The statement is bound to one particular tenant, not to the caller's. In a
     /// migration or an admin report that may be intended; in application code it
-    /// serves one client's data to every caller. It is a warning so the intent is
-    /// stated with a suppression and its reason.
+    /// serves one client's data to every caller. A literal is never a proof: the table
+    /// stays unbound, which the read and write rules report as errors; this warning
+    /// names the literal itself.
     ///
     /// ## Example
     /// ```sql

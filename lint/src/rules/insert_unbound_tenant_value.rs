@@ -4,15 +4,13 @@ use crate::rules::{Context, Reporter, declare_rule};
 declare_rule! {
     /// ## What it does
     /// Reports an `INSERT` into a tenant table whose tenant column is set from something
-    /// that is not the caller's tenant: another column, NULL, an expression, a parameter
-    /// that strict mode does not accept, or a `SELECT` column that is not bound. For a
-    /// child table without a tenant column, reports a parent key taken from the caller
-    /// instead of from a parent row proved to be the tenant's.
+    /// that is not the caller's tenant: another column, NULL, an expression, a literal,
+    /// a parameter that strict mode does not accept, or a `SELECT` column that is not
+    /// bound. (Parent keys are `parent-key-from-unbound-source`.)
     ///
     /// ## Why is this bad?
     /// The row is written into a tenant the caller chose, which in strict mode is
-    /// exactly what a malicious request would do; a child row can be attached to
-    /// another tenant's parent.
+    /// exactly what a malicious request would do.
     ///
     /// ## Example
     /// ```sql

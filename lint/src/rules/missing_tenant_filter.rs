@@ -6,7 +6,10 @@ declare_rule! {
     /// Reports every read of a tenant table (in `FROM`, a join, a subquery, a CTE body,
     /// a `UNION` arm, `UPDATE … FROM` or `DELETE … USING`) that nothing binds to the
     /// caller's tenant: no `alias.client_id = :param`, no `IN` over tenant parameters,
-    /// and no join by tenant column to a bound occurrence.
+    /// no join by tenant column to a bound occurrence, no declared foreign key equal to
+    /// the key of a bound parent row (in `ON`, `USING`, `EXISTS`, `IN` or `LATERAL`), and
+    /// no binding filter outside a subquery that passes its tenant column through
+    /// (`docs/design.md` lists the proofs).
     ///
     /// ## Why is this bad?
     /// The query returns every tenant's rows. A KPI filtered by date only computes a
@@ -25,8 +28,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Known limitations
-    /// A filter applied outside a derived table or CTE (`SELECT … FROM (SELECT … FROM t) x
-    /// WHERE x.client_id = :c`) does not bind the table inside; put the filter inside.
+    /// A filter outside a subquery binds the table inside only when the subquery passes
+    /// the tenant column through unchanged and mixes no tenants' rows first (no
+    /// aggregate or window across tenants, no `LIMIT`); otherwise put the filter inside.
     pub static RULE = {
         code: "TI001",
         name: "missing-tenant-filter",

@@ -4,7 +4,9 @@ declare_rule! {
     /// ## What it does
     /// Reports SQL the parser cannot read, at the token where reading failed: syntax
     /// errors, unterminated strings, constructs of another dialect, nesting deeper
-    /// than the engine analyses.
+    /// than the engine analyses. Statements that read and write no rows (`GRANT`,
+    /// `CREATE EXTENSION`, …) are not reported when the parser cannot read them, and the
+    /// statements inside PostgreSQL routine bodies are read on their own.
     ///
     /// ## Why is this bad?
     /// tenant-lint proves what it reads; it cannot prove what it cannot read. Skipping
@@ -20,7 +22,8 @@ declare_rule! {
     /// ```sql
     /// SELECT * FROM WORK_ORDER WHERE client_id = :client_id;
     /// ```
-    /// If the SQL is valid, check `dialect` in `tenant-lint.toml`.
+    /// If the SQL is valid, check `dialect` in `tenant-lint.toml` (and `[scan.dialects]`
+    /// for files written for another database).
     pub static RULE = {
         code: "TI999",
         name: "unparseable-sql",
