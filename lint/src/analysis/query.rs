@@ -1530,7 +1530,24 @@ fn is_aggregate(name: &ObjectName) -> bool {
     last_ident(name).is_some_and(|i| AGGREGATES.iter().any(|a| i.value.eq_ignore_ascii_case(a)))
 }
 
-/// SQLite's and PostgreSQL's catalogue tables, which hold no tenant rows.
+/// The tables migration tools keep their history in: they hold no tenant rows, and
+/// they exist though no migration creates them.
+const MIGRATION_TABLES: [&str; 11] = [
+    "_sqlx_migrations",
+    "flyway_schema_history",
+    "schema_migrations",
+    "__diesel_schema_migrations",
+    "goose_db_version",
+    "gorp_migrations",
+    "_prisma_migrations",
+    "refinery_schema_history",
+    "seaql_migrations",
+    "atlas_schema_revisions",
+    "knex_migrations",
+];
+
+/// SQLite's and PostgreSQL's catalogue tables and migration tools' history tables,
+/// which hold no tenant rows.
 pub(crate) fn is_system_table(name: &ObjectName) -> bool {
     let Some(table) = last_ident(name) else {
         return false;
@@ -1541,6 +1558,7 @@ pub(crate) fn is_system_table(name: &ObjectName) -> bool {
         || t.starts_with("pragma_")
         || t.starts_with("pg_")
         || t == "dual"
+        || MIGRATION_TABLES.contains(&t.as_str())
         || matches!(
             schema.as_deref(),
             Some("information_schema" | "pg_catalog" | "sys" | "performance_schema")

@@ -70,4 +70,10 @@ mod tests {
         assert_clean("WITH x AS (SELECT 1 AS a) SELECT a FROM x");
         assert_clean("SELECT name FROM sqlite_master WHERE type = 'table'");
     }
+
+    #[test]
+    fn migration_tools_history_tables_ok() {
+        assert_clean("SELECT version FROM _sqlx_migrations ORDER BY version DESC LIMIT 1");
+        assert_clean("SELECT max(version) FROM flyway_schema_history");
+    }
 }
