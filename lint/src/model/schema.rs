@@ -114,6 +114,8 @@ pub struct Table {
     pub temporary: bool,
     /// The tables a view reads.
     pub view_sources: Vec<TableRef>,
+    /// A view's query, as SQL text.
+    pub view_query: Option<String>,
     /// The table a partition belongs to (`PARTITION OF`) or inherits from (`INHERITS`).
     pub parent: Option<TableRef>,
     pub origin: Option<Origin>,
@@ -133,6 +135,7 @@ impl Table {
             is_sequence: false,
             temporary: false,
             view_sources: Vec::new(),
+            view_query: None,
             parent: None,
             origin,
         }
@@ -451,6 +454,7 @@ impl Schema {
                 let mut table = Table::new(schema, name, origin(span));
                 table.is_view = true;
                 table.columns_known = false;
+                table.view_query = Some(view.query.to_string());
                 let dialect = self.dialect;
                 let _ = sqlparser::ast::visit_relations(&view.query, |relation| {
                     if let Some(source) = TableRef::of(relation, dialect) {

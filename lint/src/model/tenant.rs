@@ -153,15 +153,91 @@ impl TenantModel {
             listed_only: Vec::new(),
         };
         model.classify();
+        model.prove_views();
         model
+    }
+
+    /// A view over tenant data is read like a tenant table when it passes the tenant
+    /// column of everything it reads through unchanged and mixes no tenants' rows (the
+    /// proof of a filter outside a subquery, `docs/design.md` rule 6): then a filter on
+    /// the view's column binds every table behind it, and the view's tenant column is it.
+    fn prove_views(&mut self) {
+        let views: Vec<(TableId, String)> = self
+            .tables
+            .iter()
+            .enumerate()
+            .filter(|(_, info)| info.class == TableClass::Tenant && info.tenant_column.is_none())
+            .filter_map(|(id, _)| {
+                let def = self.definition(id)?;
+                (def.is_view)
+                    .then(|| (id, def.view_query.clone()))?
+                    .1
+                    .map(|q| (id, q))
+            })
+            .collect();
+        if views.is_empty() {
+            return;
+        }
+        let dialect = self.dialect();
+        let param = match dialect {
+            Dialect::Postgres => "$1",
+            Dialect::Mysql => "?",
+            _ => ":tenant",
+        };
+        let mut proved = Vec::new();
+        for (id, body) in views {
+            // The column the configuration expects of the view, then the tenant
+            // columns of the tables it reads.
+            let mut candidates = vec![self.configured_name(&self.expected_column(id).to_string())];
+            if let Some(def) = self.definition(id) {
+                for source in &def.view_sources {
+                    if let Some(column) = self
+                        .lookup_ref(source)
+                        .and_then(|t| self.tables[t].tenant_column.clone())
+                        && !candidates.contains(&column)
+                    {
+                        candidates.push(column);
+                    }
+                }
+            }
+            for column in candidates {
+                let sql = format!(
+                    "SELECT * FROM ({body}) AS view_rows WHERE view_rows.{} = {param}",
+                    dialect.show(&column)
+                );
+                let Ok(statement) = crate::extract::parse::parse_statement(
+                    &sql,
+                    dialect,
+                    &crate::extract::parse::offset_map(sqlparser::tokenizer::Location::new(1, 1)),
+                ) else {
+                    continue;
+                };
+                let analysis = crate::analysis::analyze(self, &statement);
+                let binds_all = !analysis.occurrences.is_empty()
+                    && analysis.occurrences.iter().all(|o| o.proved)
+                    && analysis.unsupported.is_empty()
+                    && analysis.unknown_tables.is_empty();
+                if binds_all {
+                    proved.push((id, column));
+                    break;
+                }
+            }
+        }
+        for (id, column) in proved {
+            self.tables[id].tenant_column = Some(column);
+        }
     }
 
     pub fn dialect(&self) -> Dialect {
         self.config.dialect
     }
 
+    /// Every table (sequences, which only resolve names, left out).
     pub fn tables(&self) -> impl Iterator<Item = (TableId, &TableInfo)> {
-        self.tables.iter().enumerate()
+        self.tables
+            .iter()
+            .enumerate()
+            .filter(|(id, _)| !self.definition(*id).is_some_and(|d| d.is_sequence))
     }
 
     pub fn info(&self, id: TableId) -> &TableInfo {
