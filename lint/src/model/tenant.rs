@@ -188,7 +188,7 @@ impl TenantModel {
         for (id, body) in views {
             // The column the configuration expects of the view, then the tenant
             // columns of the tables it reads.
-            let mut candidates = vec![self.configured_name(&self.expected_column(id).to_string())];
+            let mut candidates = vec![self.configured_name(self.expected_column(id))];
             if let Some(def) = self.definition(id) {
                 for source in &def.view_sources {
                     if let Some(column) = self
