@@ -10,17 +10,19 @@
 //! caller's [`Scope`]; a caller that supplies one is refused, so no request value can
 //! pass for the authenticated tenant.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, ToSql};
 
-use crate::engine::{Engine, SplitSql};
-use crate::model::schema::Schema;
+use crate::engine::Engine;
+use crate::model::loader::{SchemaFile, SchemaProblem, build, read_statements, word_keys};
 use crate::model::{Config, TenantModel};
+
+mod cache;
+use cache::VerdictCache;
 use crate::report::diagnostic::Finding;
 
 /// Why the guard refused a statement: the first unproved use of a tenant table.
@@ -83,14 +85,21 @@ impl std::error::Error for SetupError {}
 pub struct Guard {
     engine: Engine,
     reserved: Vec<String>,
-    verdicts: RwLock<HashMap<String, Option<Refusal>>>,
+    /// Schema statements that could not be read.
+    problems: Vec<SchemaProblem>,
+    verdicts: VerdictCache,
 }
+
+/// How many distinct statements' verdicts a guard keeps unless told otherwise
+/// ([`Guard::with_cache_limit`]): a few megabytes at typical statement lengths.
+pub const DEFAULT_CACHE_ENTRIES: usize = 10_000;
 
 impl fmt::Debug for Guard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Guard")
             .field("reserved", &self.reserved)
             .field("cached", &self.cached())
+            .field("cache_limit", &self.cache_limit())
             .finish()
     }
 }
@@ -99,53 +108,105 @@ impl Guard {
     /// A guard from a `tenant-lint.toml` text and the schema's DDL, as
     /// `(name, text)` pairs applied in the order given (migrations in version order).
     /// The application embeds both, so the guard checks against the schema it runs.
-    /// Fails closed: unparseable DDL or configuration is an error, not a weaker guard.
+    /// The schema is read as the CLI reads it ([`crate::model::loader`]); a statement
+    /// of it that cannot be read makes the guard refuse every statement that names
+    /// what it names, as the CLI reports it. A configuration that cannot be read, or a
+    /// schema without a table, is an error: not a weaker guard.
     pub fn new(config: &str, schema: &[(&str, &str)]) -> Result<Guard, SetupError> {
         let config = Config::parse(config, Path::new("tenant-lint.toml"))
             .map_err(|e| SetupError(e.to_string()))?;
-        let mut model_schema = Schema::new(config.dialect);
-        for (name, text) in schema {
-            let path: Arc<Path> = Arc::from(Path::new(name));
-            let split = SplitSql::new(text, config.dialect, None);
-            for i in (0..split.len()).filter(|&i| split.is_ddl(i)) {
-                let statement = match split.parse(i) {
-                    Ok(statement) => statement,
-                    Err(failure) if !failure.is_unreadable() => continue,
-                    Err(failure) => {
-                        return Err(SetupError(format!(
-                            "{name}:{}:{}: cannot parse the schema: {}",
-                            failure.at.line, failure.at.column, failure.message
-                        )));
-                    }
-                };
-                model_schema.apply(&statement, &path);
-            }
-        }
-        if model_schema.is_empty() {
-            return Err(SetupError("the schema defines no table".to_string()));
+        let paths: Vec<Arc<Path>> = schema
+            .iter()
+            .map(|(name, _)| Arc::from(Path::new(name)))
+            .collect();
+        let statements: Vec<Vec<crate::engine::ParsedStatement>> = schema
+            .iter()
+            .map(|(_, text)| read_statements(text, config.dialect))
+            .collect();
+        // Applied in the order given: no file name is read for a version.
+        let timeline = build(
+            config.dialect,
+            &config.search_path,
+            (0..schema.len())
+                .map(|i| SchemaFile {
+                    path: &paths[i],
+                    location: Path::new(""),
+                    text: schema[i].1,
+                    statements: &statements[i],
+                    rank: i,
+                })
+                .collect(),
+        );
+        if timeline.schema.is_empty() {
+            let why = timeline.problems.first().map_or_else(String::new, |p| {
+                format!(
+                    ": {}:{}:{}: cannot parse the schema: {}",
+                    p.path.display(),
+                    p.failure.at.line,
+                    p.failure.at.column,
+                    p.failure.message
+                )
+            });
+            return Err(SetupError(format!("the schema defines no table{why}")));
         }
         let reserved = config.params.clone();
-        let engine = Engine::new(TenantModel::new(config, model_schema))
+        let engine = Engine::new(TenantModel::new(config, timeline.schema))
             .map_err(|e| SetupError(e.to_string()))?;
-        Ok(Guard {
+        Ok(Guard::with_engine(engine, reserved, timeline.problems))
+    }
+
+    fn with_engine(engine: Engine, reserved: Vec<String>, problems: Vec<SchemaProblem>) -> Guard {
+        Guard {
             engine,
             reserved,
-            verdicts: RwLock::new(HashMap::new()),
-        })
+            problems,
+            verdicts: VerdictCache::new(DEFAULT_CACHE_ENTRIES),
+        }
+    }
+
+    /// Sets how many distinct statements' verdicts are kept (the least recently used
+    /// are dropped first; 0 keeps none). A service that formats values into its SQL
+    /// makes a new text per value: the limit bounds the memory they take.
+    pub fn with_cache_limit(mut self, entries: usize) -> Guard {
+        self.verdicts = VerdictCache::new(entries);
+        self
     }
 
     /// Checks one SQL text (one or more statements); the verdict is cached by text.
     pub fn check(&self, sql: &str) -> Result<(), Refusal> {
-        if let Some(verdict) = self.verdicts.read().expect("not poisoned").get(sql) {
-            return verdict.clone().map_or(Ok(()), Err);
+        if let Some(verdict) = self.verdicts.get(sql) {
+            return verdict.map_or(Ok(()), Err);
         }
-        let findings = self.engine.check_sql_flagged(sql);
-        let verdict = (!findings.is_empty()).then(|| Refusal::from_findings(&findings));
-        self.verdicts
-            .write()
-            .expect("not poisoned")
-            .insert(sql.to_string(), verdict.clone());
+        let verdict = self.verdict(sql);
+        self.verdicts.insert(sql, verdict.clone());
         verdict.map_or(Ok(()), Err)
+    }
+
+    /// The verdict on a SQL text, not cached: the CLI's findings on it, and the
+    /// unreadable schema statements it depends on.
+    pub fn verdict(&self, sql: &str) -> Option<Refusal> {
+        let mut findings = self.engine.check_sql_flagged(sql);
+        if !self.problems.is_empty() {
+            let words: Option<std::collections::HashSet<String>> =
+                word_keys(sql, self.engine.model().dialect()).map(|w| w.into_iter().collect());
+            if let Some(problem) = self
+                .problems
+                .iter()
+                .find(|p| words.as_ref().is_none_or(|w| p.concerns(w)))
+            {
+                let mut finding = crate::engine::unparseable(&problem.failure);
+                finding.message = format!(
+                    "the statement uses what a schema statement the guard cannot read defines ({}:{}:{}: {})",
+                    problem.path.display(),
+                    problem.failure.at.line,
+                    problem.failure.at.column,
+                    problem.failure.message
+                );
+                finding.span = crate::extract::source::point(1, 1);
+                findings.insert(0, finding);
+            }
+        }
+        (!findings.is_empty()).then(|| Refusal::from_findings(&findings))
     }
 
     /// Whether a parameter name (with its prefix: `:client_id`) is reserved: bound
@@ -161,7 +222,12 @@ impl Guard {
 
     /// How many distinct statements have a cached verdict.
     pub fn cached(&self) -> usize {
-        self.verdicts.read().expect("not poisoned").len()
+        self.verdicts.len()
+    }
+
+    /// The most verdicts the cache keeps ([`Guard::with_cache_limit`]).
+    pub fn cache_limit(&self) -> usize {
+        self.verdicts.limit()
     }
 
     pub fn engine(&self) -> &Engine {
@@ -730,12 +796,35 @@ CREATE TABLE WORK_ORDER (
     }
 
     #[test]
+    fn an_unreadable_schema_statement_refuses_what_uses_its_table_only() {
+        let schema = format!(
+            "{SCHEMA}\nALTER TABLE WORK_ORDER ADD COLUMN weird int WITH SYSTEM VERSIONING;\n"
+        );
+        let guard = Guard::new(CONFIG, &[("schema.sql", &schema)]).unwrap();
+        let refusal = guard
+            .check("SELECT quantity FROM WORK_ORDER WHERE client_id = :client_id")
+            .unwrap_err();
+        assert_eq!(refusal.code, "TI999");
+        assert!(
+            refusal.message.contains("schema.sql:") && refusal.message.contains("cannot read"),
+            "{refusal}"
+        );
+        // A statement that names no table the unreadable statement names is checked
+        // as usual.
+        assert_eq!(
+            guard.check("SELECT name FROM PRODUCT WHERE product_id = :id"),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn a_guard_without_a_schema_is_an_error() {
         let err = Guard::new(CONFIG, &[("empty.sql", "-- nothing")]).unwrap_err();
         assert!(err.to_string().contains("no table"), "{err}");
         let err = Guard::new(CONFIG, &[("bad.sql", "CREATE TABLE (")]).unwrap_err();
         assert!(
-            err.to_string().starts_with("tenant guard: bad.sql:1:"),
+            err.to_string()
+                .starts_with("tenant guard: the schema defines no table: bad.sql:1:"),
             "{err}"
         );
         let err = Guard::new("[tenant]\ncolumn = 3\n", &[("s.sql", SCHEMA)]).unwrap_err();

@@ -21,7 +21,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 use rayon::prelude::*;
 use sqlparser::tokenizer::Location;
 
@@ -724,6 +724,19 @@ fn check_file<'e>(
     };
     let dialect = engine.dialect_of(&file.absolute);
     if let (true, Some(rust)) = (file.scanned, rust) {
+        // A hole naming a constant: the file's own constants first, as the compiler
+        // resolves a name in scope (and as `#[tenant_scoped]` fills it).
+        let named_holes = rust
+            .sql
+            .iter()
+            .any(|s| s.holes.iter().any(|h| h.name.is_some()));
+        let local;
+        let constants = if named_holes {
+            local = constants.with_local(crate::extract::consts::located_consts(&source.text));
+            &local
+        } else {
+            constants
+        };
         let checked = engine.check_rust_with(rust, dialect, constants);
         let mut findings: Vec<Finding> = checked.findings.into_iter().map(|f| f.finding).collect();
         findings.extend(schema);
@@ -819,6 +832,7 @@ fn build_schema<'a>(files: impl IntoIterator<Item = &'a LoadedFile>, config: &Co
         .map(|f| SchemaFile {
             path: &f.path,
             location: &f.absolute,
+            text: f.source.as_ref().map_or("", |s| &s.text),
             statements: &f.ddl,
             rank: f.schema_rank,
         })
@@ -830,6 +844,7 @@ fn build_schema<'a>(files: impl IntoIterator<Item = &'a LoadedFile>, config: &Co
         .map(|f| SchemaFile {
             path: &f.path,
             location: Path::new(""),
+            text: f.source.as_ref().map_or("", |s| &s.text),
             statements: &f.ddl,
             rank: 0,
         })
@@ -1363,24 +1378,7 @@ fn is_rust(path: &Path) -> bool {
 }
 
 fn glob_set(patterns: &[String], config: &Config) -> Result<GlobSet, ProjectError> {
-    let mut builder = GlobSetBuilder::new();
-    for pattern in patterns {
-        let glob = Glob::new(pattern).map_err(|e| {
-            ProjectError::Config(ConfigError {
-                path: config.path.clone(),
-                at: None,
-                message: format!("bad glob `{pattern}` in `[scan]`: {e}"),
-            })
-        })?;
-        builder.add(glob);
-    }
-    builder.build().map_err(|e| {
-        ProjectError::Config(ConfigError {
-            path: config.path.clone(),
-            at: None,
-            message: format!("bad `[scan]` globs: {e}"),
-        })
-    })
+    crate::model::files::glob_set(patterns, config).map_err(ProjectError::Config)
 }
 
 /// How a path is shown: relative to the working directory (with `..` when it is

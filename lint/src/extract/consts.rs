@@ -5,24 +5,39 @@
 
 use std::collections::HashMap;
 
-use sqlparser::tokenizer::Location;
 
 use crate::extract::literal::{Decoded, decode};
+use crate::extract::source::LineIndex;
 use crate::extract::rust::RustSql;
 
 /// `const NAME: &str = "…";` and `static NAME: &str = "…";` (also `&'static str`, raw
 /// strings) anywhere in `text`, as `(name, value)`. A byte scan, so it also reads files
 /// the SQL pre-filter skips.
 pub fn string_consts(text: &str) -> Vec<(String, String)> {
+    located_consts(text)
+        .into_iter()
+        .map(|(name, value)| (name, value.text))
+        .collect()
+}
+
+/// [`string_consts`] with where each character of each value stands in `text`.
+pub fn located_consts(text: &str) -> Vec<(String, Decoded)> {
     let mut out = Vec::new();
+    let mut lines = None;
     for keyword in ["const ", "static "] {
         for at in memchr::memmem::find_iter(text.as_bytes(), keyword.as_bytes()) {
             let starts_word = at == 0 || !is_ident_byte(text.as_bytes()[at - 1]);
-            if starts_word && let Some(found) = one_const(&text[at + keyword.len()..]) {
-                out.push(found);
+            let start = at + keyword.len();
+            if starts_word && let Some((name, offset, literal)) = one_const(&text[start..]) {
+                let lines = lines.get_or_insert_with(|| LineIndex::new(text));
+                let position = lines.position(text, start + offset);
+                if let Some(value) = decode(literal, position) {
+                    out.push((name, value));
+                }
             }
         }
     }
+    out.sort_by_key(|(_, value)| value.at.first());
     out
 }
 
@@ -30,9 +45,10 @@ fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// `NAME: &str = "…";` after the keyword.
-fn one_const(rest: &str) -> Option<(String, String)> {
-    let rest = rest.trim_start();
+/// `NAME: &str = "…";` after the keyword: the name, where the literal starts in
+/// `text`, and the literal.
+fn one_const(text: &str) -> Option<(String, usize, &str)> {
+    let rest = text.trim_start();
     let rest = rest.strip_prefix("mut ").unwrap_or(rest).trim_start();
     let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
     let (name, rest) = rest.split_at(end);
@@ -47,8 +63,7 @@ fn one_const(rest: &str) -> Option<(String, String)> {
     let literal_len = literal_len(rest)?;
     let (literal, after) = rest.split_at(literal_len);
     after.trim_start().strip_prefix(';')?;
-    let decoded = decode(literal, Location::new(1, 1))?;
-    Some((name.to_string(), decoded.text))
+    Some((name.to_string(), text.len() - rest.len(), literal))
 }
 
 /// The length of the string literal `text` starts with (`"…"` with escapes, `r#"…"#`).
@@ -79,10 +94,13 @@ fn literal_len(text: &str) -> Option<usize> {
 }
 
 /// The string constants of a project's Rust files, by name; a name defined with two
-/// different values is ambiguous and fills nothing.
+/// different values is ambiguous and fills nothing. A file's own constants come first
+/// ([`Constants::with_local`]): their text keeps its place in the file.
 #[derive(Debug, Clone, Default)]
 pub struct Constants {
     by_name: HashMap<String, Option<String>>,
+    /// The constants of the file being checked, with their positions.
+    local: HashMap<String, Option<Decoded>>,
 }
 
 impl Constants {
@@ -97,12 +115,36 @@ impl Constants {
             .or_insert(Some(value));
     }
 
+    /// These constants with those of the file being checked (see [`located_consts`])
+    /// first: a name the file defines is the file's, ambiguous if it defines it twice
+    /// with different values.
+    pub fn with_local(&self, local: Vec<(String, Decoded)>) -> Constants {
+        let mut out = Constants {
+            by_name: self.by_name.clone(),
+            local: HashMap::new(),
+        };
+        for (name, value) in local {
+            out.local
+                .entry(name)
+                .and_modify(|known| {
+                    if known.as_ref().map(|k| &k.text) != Some(&value.text) {
+                        *known = None;
+                    }
+                })
+                .or_insert(Some(value));
+        }
+        out
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.by_name.is_empty()
+        self.by_name.is_empty() && self.local.is_empty()
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.by_name.get(name)?.as_deref()
+        match self.local.get(name) {
+            Some(local) => local.as_ref().map(|d| d.text.as_str()),
+            None => self.by_name.get(name)?.as_deref(),
+        }
     }
 
     /// Whether a hole of `sql` names a constant known here.
@@ -112,23 +154,37 @@ impl Constants {
             .any(|h| h.name.as_deref().is_some_and(|n| self.get(n).is_some()))
     }
 
-    /// `sql` with the holes that name known constants filled with their text, every
-    /// character of which stands at the hole (the constant's own file is elsewhere).
+    /// `sql` with the holes that name known constants filled with their text: a
+    /// constant of the same file where it is written, one of another file with every
+    /// character at the hole.
     pub fn fill(&self, sql: &RustSql) -> RustSql {
         let mut out = sql.clone();
         for hole in &sql.holes {
-            let Some(value) = hole.name.as_deref().and_then(|n| self.get(n)) else {
+            let Some(name) = hole.name.as_deref() else {
                 continue;
             };
-            out.text = replace(&out.text, &hole.placeholder, value, hole.at);
+            let value = match self.local.get(name) {
+                Some(Some(local)) => local.clone(),
+                Some(None) => continue,
+                None => match self.by_name.get(name) {
+                    Some(Some(value)) => {
+                        let mut at_hole = Decoded::default();
+                        at_hole.append_at(value, hole.at);
+                        at_hole.finish(hole.at);
+                        at_hole
+                    }
+                    _ => continue,
+                },
+            };
+            out.text = replace(&out.text, &hole.placeholder, &value);
             out.holes.retain(|h| h.placeholder != hole.placeholder);
         }
         out
     }
 }
 
-/// `decoded` with `placeholder` replaced by `value`, whose characters stand at `at`.
-fn replace(decoded: &Decoded, placeholder: &str, value: &str, at: Location) -> Decoded {
+/// `decoded` with `placeholder` replaced by `value` (characters and positions).
+fn replace(decoded: &Decoded, placeholder: &str, value: &Decoded) -> Decoded {
     let Some(start) = decoded.text.find(placeholder) else {
         return decoded.clone();
     };
@@ -137,7 +193,7 @@ fn replace(decoded: &Decoded, placeholder: &str, value: &str, at: Location) -> D
     let mut out = Decoded::default();
     for (i, c) in decoded.text.chars().enumerate() {
         if i == before {
-            out.append_at(value, at);
+            out.append(value);
         }
         if i < before || i >= before + length {
             out.push(c, decoded.at.nth(i));

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use globset::Glob;
 
-use crate::engine::SplitSql;
+use crate::engine::ParsedStatement;
 use crate::extract::parse::ParseFailure;
-use crate::model::schema::migration_order;
-use crate::model::{Config, ConfigError, Schema};
+use crate::model::loader::{SchemaFile, Timeline, build, read_statements};
+use crate::model::{Config, ConfigError};
 
 /// The configured schema files, globs expanded, relative to the configuration's directory.
 pub fn schema_files(config: &Config) -> Result<Vec<PathBuf>, ConfigError> {
@@ -114,44 +114,147 @@ pub fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
 }
 
-/// The schema the configured schema files define, and what stopped any of them from
-/// being read (a missing file is a configuration error; a statement that does not
-/// parse is reported with its file).
+/// The schema the configured schema files define, read and applied exactly as the
+/// CLI reads them ([`crate::model::loader`]): a statement that cannot be read is a
+/// problem of the timeline, and every other statement is applied. A schema file that
+/// cannot be read at all is an error.
 pub struct ConfiguredSchema {
-    pub schema: Schema,
+    pub timeline: Timeline,
+    /// The schema files, in the order configured.
     pub files: Vec<PathBuf>,
-    pub problems: Vec<(PathBuf, ParseFailure)>,
 }
 
-/// Reads the `[schema] files` of a configuration and applies their DDL in migration
-/// order (what the attribute macro sees; the CLI also adds the DDL of scanned files).
+/// Reads the `[schema] files` of a configuration (what `#[tenant_scoped]` and the
+/// runtime guard check against; the CLI reads the same files the same way).
 pub fn configured_schema(config: &Config) -> Result<ConfiguredSchema, ConfigError> {
-    let mut files = schema_files(config)?;
-    migration_order(&mut files);
-    let mut schema = Schema::new(config.dialect);
-    let mut problems = Vec::new();
+    let files = schema_files(config)?;
+    let mut texts = Vec::with_capacity(files.len());
     for file in &files {
         let text = std::fs::read_to_string(file).map_err(|e| ConfigError {
             path: config.path.clone(),
             at: None,
             message: format!("cannot read schema file {}: {e}", file.display()),
         })?;
-        let path: Arc<Path> = Arc::from(file.as_path());
-        let split = SplitSql::new(&text, config.dialect, None);
-        for i in (0..split.len()).filter(|&i| split.is_ddl(i)) {
-            match split.parse(i) {
-                Ok(statement) => {
-                    schema.apply(&statement, &path);
-                }
-                Err(failure) => problems.push((file.clone(), failure)),
+        texts.push(text);
+    }
+    let paths: Vec<Arc<Path>> = files.iter().map(|f| Arc::from(f.as_path())).collect();
+    let statements: Vec<Vec<ParsedStatement>> = files
+        .iter()
+        .zip(&texts)
+        .map(|(file, text)| schema_statements(file, text, config))
+        .collect();
+    let timeline = build(
+        config.dialect,
+        &config.search_path,
+        (0..files.len())
+            .map(|i| SchemaFile {
+                path: &paths[i],
+                location: &files[i],
+                text: &texts[i],
+                statements: &statements[i],
+                rank: i,
+            })
+            .collect(),
+    );
+    Ok(ConfiguredSchema { timeline, files })
+}
+
+/// The statements of one schema file: every statement of a SQL file; the schema
+/// statements in the SQL strings of a Rust file.
+pub fn schema_statements(path: &Path, text: &str, config: &Config) -> Vec<ParsedStatement> {
+    let rust = path
+        .extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("rs"));
+    if !rust {
+        return read_statements(text, config.dialect);
+    }
+    #[cfg(feature = "rust")]
+    {
+        let locate = crate::rust_check::span_location;
+        match syn::parse_file(text) {
+            Ok(file) => {
+                let extracted =
+                    crate::extract::rust::extract_file(&file, &locate, &config.scope_types);
+                crate::rust_check::rust_ddl(config.dialect, &extracted.facts)
+            }
+            Err(e) => {
+                let at = crate::rust_check::span_location(e.span());
+                vec![ParsedStatement {
+                    span: sqlparser::tokenizer::Span::new(at, at),
+                    parsed: Err(ParseFailure {
+                        at,
+                        message: format!("the Rust schema file does not parse: {e}"),
+                        kind: crate::extract::parse::Unread::Unreadable,
+                    }),
+                }]
             }
         }
     }
-    Ok(ConfiguredSchema {
-        schema,
-        files,
-        problems,
+    #[cfg(not(feature = "rust"))]
+    {
+        let _ = text;
+        Vec::new()
+    }
+}
+
+/// The globs of `[scan] include` or `exclude` as one set.
+pub fn glob_set(patterns: &[String], config: &Config) -> Result<globset::GlobSet, ConfigError> {
+    let mut builder = globset::GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = Glob::new(pattern).map_err(|e| ConfigError {
+            path: config.path.clone(),
+            at: None,
+            message: format!("bad glob `{pattern}` in `[scan]`: {e}"),
+        })?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|e| ConfigError {
+        path: config.path.clone(),
+        at: None,
+        message: format!("bad `[scan]` globs: {e}"),
     })
+}
+
+/// Whether `[scan]` selects a file (`include` and not `exclude`), by its path
+/// relative to the configuration's directory.
+pub struct ScanFilter {
+    include: globset::GlobSet,
+    exclude: globset::GlobSet,
+    base: PathBuf,
+}
+
+impl ScanFilter {
+    pub fn new(config: &Config) -> Result<ScanFilter, ConfigError> {
+        Ok(ScanFilter {
+            include: glob_set(&config.include, config)?,
+            exclude: glob_set(&config.exclude, config)?,
+            base: normalize(&config.base_dir),
+        })
+    }
+
+    pub fn selects(&self, path: &Path) -> bool {
+        let relative = relative_to(path, &self.base).unwrap_or_default();
+        self.include.is_match(&relative) && !self.exclude.is_match(&relative)
+    }
+
+    /// The Rust files `[scan]` selects under the configuration's directory, as the
+    /// CLI walks them.
+    pub fn rust_files(&self) -> Vec<PathBuf> {
+        walkdir::WalkDir::new(&self.base)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !skipped_dir(e))
+            .flatten()
+            .filter(|e| {
+                e.file_type().is_file()
+                    && e.path()
+                        .extension()
+                        .is_some_and(|x| x.eq_ignore_ascii_case("rs"))
+                    && self.selects(e.path())
+            })
+            .map(|e| e.into_path())
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,8 @@ use crate::model::schema::{Schema, order_key};
 pub struct SchemaFile<'a> {
     pub path: &'a Arc<Path>,
     pub location: &'a Path,
+    /// The file's text, to name what a statement that cannot be read would define.
+    pub text: &'a str,
     pub statements: &'a [ParsedStatement],
     /// Its place in the configuration's list: files without a version apply in the
     /// order they are listed (a base schema before the seed that fills it).
@@ -37,7 +39,86 @@ pub struct Timeline {
     /// `(file, statement index)` to its snapshot.
     at: HashMap<(Arc<Path>, usize), usize>,
     /// Statements that could not be read, by file.
-    pub problems: Vec<(Arc<Path>, ParseFailure)>,
+    pub problems: Vec<SchemaProblem>,
+}
+
+/// A schema statement that could not be read: the schema is built without it, and
+/// what it would define is unknown. Every face reports it (the CLI once, in its file);
+/// a statement concerns it when it names one of the tables it names.
+#[derive(Debug, Clone)]
+pub struct SchemaProblem {
+    pub path: Arc<Path>,
+    pub failure: ParseFailure,
+    /// The keys ([`Dialect::key`]) of the tables the statement names: those the schema
+    /// knows, and the one it creates or alters. `None` when its text cannot even be
+    /// split into words: then it may concern any statement.
+    pub names: Option<Vec<String>>,
+}
+
+impl SchemaProblem {
+    /// Whether a statement whose words are `words` (see [`word_keys`]) may read or
+    /// write what this statement defines.
+    pub fn concerns(&self, words: &std::collections::HashSet<String>) -> bool {
+        match &self.names {
+            Some(names) => names.iter().any(|n| words.contains(n)),
+            None => true,
+        }
+    }
+}
+
+/// The keys of the identifiers of a SQL text (the last part of a qualified name
+/// included), as [`Dialect::key`] makes them; `None` when it does not tokenize.
+pub fn word_keys(text: &str, dialect: Dialect) -> Option<Vec<String>> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let tokens = Tokenizer::new(dialect.parser(), text).tokenize().ok()?;
+    Some(
+        tokens
+            .into_iter()
+            .filter_map(|t| match t {
+                Token::Word(w) => {
+                    let ident = sqlparser::ast::Ident {
+                        value: w.value,
+                        quote_style: w.quote_style,
+                        span: sqlparser::tokenizer::Span::empty(),
+                    };
+                    Some(dialect.key(&ident).into_owned())
+                }
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// The tables an unreadable statement names: the words that name a table of `schema`,
+/// and the word after `TABLE`, `VIEW` or `SEQUENCE` (what it would create or alter).
+fn problem_names(text: &str, dialect: Dialect, schema: &Schema) -> Option<Vec<String>> {
+    let words = word_keys(text, dialect)?;
+    let known: std::collections::HashSet<String> = schema
+        .tables()
+        .map(|t| dialect.name_key(&t.name).into_owned())
+        .collect();
+    let mut names: Vec<String> = Vec::new();
+    let mut after_kind = false;
+    for word in &words {
+        let keyword = ["if", "not", "exists", "only"]
+            .iter()
+            .any(|k| word.eq_ignore_ascii_case(k));
+        if known.contains(word) || (after_kind && !keyword) {
+            names.push(word.clone());
+        }
+        if after_kind && !keyword {
+            after_kind = false;
+        }
+        if ["table", "view", "sequence"]
+            .iter()
+            .any(|k| word.eq_ignore_ascii_case(k))
+        {
+            after_kind = true;
+        }
+    }
+    names.sort();
+    names.dedup();
+    Some(names)
 }
 
 impl Timeline {
@@ -83,6 +164,8 @@ pub fn build(dialect: Dialect, search_path: &[String], mut files: Vec<SchemaFile
         schema: Schema::with_search_path(dialect, search_path),
         ..Timeline::default()
     };
+    // Unreadable statements, named once the whole schema is known.
+    let mut unread: Vec<(Arc<Path>, ParseFailure, &str)> = Vec::new();
     // Whether the schema changed since the last snapshot.
     let mut changed = true;
     for file in files {
@@ -92,7 +175,10 @@ pub fn build(dialect: Dialect, search_path: &[String], mut files: Vec<SchemaFile
                 Ok(parsed) => parsed,
                 Err(failure) => {
                     if failure.is_unreadable() {
-                        timeline.problems.push((file.path.clone(), failure.clone()));
+                        let lines = crate::extract::source::LineIndex::new(file.text);
+                        let range = lines.byte_range(file.text, statement.span);
+                        let text = file.text.get(range).unwrap_or_default();
+                        unread.push((file.path.clone(), failure.clone(), text));
                     }
                     continue;
                 }
@@ -118,6 +204,14 @@ pub fn build(dialect: Dialect, search_path: &[String], mut files: Vec<SchemaFile
             }
         }
     }
+    timeline.problems = unread
+        .into_iter()
+        .map(|(path, failure, text)| SchemaProblem {
+            names: problem_names(text, dialect, &timeline.schema),
+            path,
+            failure,
+        })
+        .collect();
     timeline
 }
 
@@ -141,6 +235,7 @@ mod tests {
                 .map(|(rank, (path, statements))| SchemaFile {
                     path,
                     location: path,
+                    text: files[rank].1,
                     statements,
                     rank,
                 })
