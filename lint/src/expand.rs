@@ -138,7 +138,9 @@ impl Loaded {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn changed(tracked: &Tracked) -> bool {
@@ -252,9 +254,8 @@ fn findings(loaded: &Loaded, extracted: &Extracted, env: &MacroEnv) -> Vec<(Span
         let mut suppressions = engine.rust_suppressions(&relevant, facts, &mut all);
         crate::report::suppress::apply(&mut all, &mut suppressions);
     }
-    let error = |code: &str| {
-        rules::find(code).and_then(|r| engine.severity(r)) == Some(Severity::Error)
-    };
+    let error =
+        |code: &str| rules::find(code).and_then(|r| engine.severity(r)) == Some(Severity::Error);
     let mut out: Vec<(Span, String)> = all
         .into_iter()
         .filter(|f| error(f.code))
@@ -266,7 +267,13 @@ fn findings(loaded: &Loaded, extracted: &Extracted, env: &MacroEnv) -> Vec<(Span
             (span, Message::of(&finding).render(known, None))
         })
         .collect();
-    out.extend(included_findings(loaded, facts, spans, env, file.as_deref()));
+    out.extend(included_findings(
+        loaded,
+        facts,
+        spans,
+        env,
+        file.as_deref(),
+    ));
     out
 }
 
@@ -405,8 +412,13 @@ fn included_findings(
         let shown = relative_to(&absolute, &engine.model().config.base_dir)
             .unwrap_or_else(|| absolute.clone());
         let path: Arc<Path> = Arc::from(shown.as_path());
-        let outcome =
-            engine.check_sql_file_at(&path, &text, Vec::new(), &|_| None, engine.dialect_of(&absolute));
+        let outcome = engine.check_sql_file_at(
+            &path,
+            &text,
+            Vec::new(),
+            &|_| None,
+            engine.dialect_of(&absolute),
+        );
         for diagnostic in outcome
             .diagnostics
             .iter()
@@ -640,10 +652,8 @@ mod tests {
 
     impl Scratch {
         fn new(name: &str, files: &[(&str, &str)]) -> Scratch {
-            let dir = std::env::temp_dir().join(format!(
-                "tenant-lint-expand-{name}-{}",
-                std::process::id()
-            ));
+            let dir = std::env::temp_dir()
+                .join(format!("tenant-lint-expand-{name}-{}", std::process::id()));
             let _ = std::fs::remove_dir_all(&dir);
             for (path, text) in files {
                 let path = dir.join(path);
@@ -676,7 +686,9 @@ mod tests {
                     _ => TokenStream::new(),
                 })
                 .unwrap_or_default();
-            function.attrs.retain(|a| !a.path().is_ident("tenant_scoped"));
+            function
+                .attrs
+                .retain(|a| !a.path().is_ident("tenant_scoped"));
             let locate = |s: Span| Some(crate::rust_check::span_location(s));
             let file_of = |_: Span| Some(path.clone());
             let env = MacroEnv {
@@ -721,7 +733,10 @@ mod tests {
                 ),
             ],
         );
-        assert_eq!(scratch.expand_fn("src/lib.rs", "jobs"), Vec::<String>::new());
+        assert_eq!(
+            scratch.expand_fn("src/lib.rs", "jobs"),
+            Vec::<String>::new()
+        );
         let errs = scratch.expand_fn("src/lib.rs", "holds");
         assert_eq!(errs.len(), 1, "{errs:?}");
         assert!(
@@ -750,7 +765,10 @@ mod tests {
                     "CREATE TABLE job (id bigint PRIMARY KEY, client_id bigint NOT NULL);\n",
                 ),
                 ("src/unbound.sql", "SELECT id\nFROM job;\n"),
-                ("queries/bound.sql", "SELECT id FROM job WHERE client_id = $1;\n"),
+                (
+                    "queries/bound.sql",
+                    "SELECT id FROM job WHERE client_id = $1;\n",
+                ),
                 (
                     "src/lib.rs",
                     "fn a(db: &Db, scope: &TenantScope) { db.query(scope, include_str!(\"unbound.sql\")) }\nfn b(db: &Db, scope: &TenantScope) { sqlx::query_file!(\"queries/bound.sql\", scope) }\n",
@@ -782,17 +800,26 @@ mod tests {
                     "src/lib.rs",
                     "const TENANT_FILTER: &str = \"client_id = $1\";\nconst WRONG: &str = \"id = $1\";\nfn here(db: &Db, scope: &TenantScope) { db.query(scope, &format!(\"SELECT path FROM job WHERE {TENANT_FILTER}\")) }\nfn wrong(db: &Db, scope: &TenantScope) { db.query(scope, &format!(\"SELECT path FROM job WHERE {WRONG}\")) }\nfn there(db: &Db, scope: &TenantScope) { db.query(scope, &format!(\"SELECT {COLUMNS} FROM job WHERE client_id = $1\")) }\n",
                 ),
-                ("src/columns.rs", "pub const COLUMNS: &str = \"id, path\";\n"),
+                (
+                    "src/columns.rs",
+                    "pub const COLUMNS: &str = \"id, path\";\n",
+                ),
             ],
         );
-        assert_eq!(scratch.expand_fn("src/lib.rs", "here"), Vec::<String>::new());
+        assert_eq!(
+            scratch.expand_fn("src/lib.rs", "here"),
+            Vec::<String>::new()
+        );
         let errs = scratch.expand_fn("src/lib.rs", "wrong");
         // The finding points into the constant's text, where the CLI points.
         assert!(
             errs.len() == 1 && errs[0].contains("[TI001]") && errs[0].contains("at line 4, column"),
             "{errs:?}"
         );
-        assert_eq!(scratch.expand_fn("src/lib.rs", "there"), Vec::<String>::new());
+        assert_eq!(
+            scratch.expand_fn("src/lib.rs", "there"),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
@@ -837,7 +864,10 @@ mod tests {
         )
         .unwrap();
         let within = load(&scratch.0, Some(&config), Duration::from_secs(3600)).unwrap();
-        assert!(Arc::ptr_eq(&first, &within), "not looked at within the delay");
+        assert!(
+            Arc::ptr_eq(&first, &within),
+            "not looked at within the delay"
+        );
         let after = load(&scratch.0, Some(&config), Duration::ZERO).unwrap();
         assert!(!Arc::ptr_eq(&first, &after), "read again once looked at");
     }

@@ -22,8 +22,8 @@ use crate::model::loader::{SchemaFile, SchemaProblem, build, read_statements, wo
 use crate::model::{Config, TenantModel};
 
 mod cache;
-use cache::VerdictCache;
 use crate::report::diagnostic::Finding;
+use cache::VerdictCache;
 
 /// Why the guard refused a statement: the first unproved use of a tenant table.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,7 @@ mod adoption;
 mod audit;
 mod bad_input;
 mod cli;
+mod faces;
 mod fidelity;
 mod fixtures;
 mod scale;

@@ -5,10 +5,9 @@
 
 use std::collections::HashMap;
 
-
 use crate::extract::literal::{Decoded, decode};
-use crate::extract::source::LineIndex;
 use crate::extract::rust::RustSql;
+use crate::extract::source::LineIndex;
 
 /// `const NAME: &str = "…";` and `static NAME: &str = "…";` (also `&'static str`, raw
 /// strings) anywhere in `text`, as `(name, value)`. A byte scan, so it also reads files
