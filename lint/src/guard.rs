@@ -795,6 +795,103 @@ CREATE TABLE WORK_ORDER (
         );
     }
 
+    /// The workload of a service that formats values into its SQL: `distinct` texts,
+    /// a tenth of them checked nine times in ten (its fixed statements), the rest once
+    /// in a while (a value formatted in), half of each bound to the tenant.
+    fn workload(checks: usize, distinct: usize) -> Vec<String> {
+        let text = |i: usize| {
+            if i % 2 == 0 {
+                format!(
+                    "SELECT quantity FROM WORK_ORDER WHERE client_id = :client_id AND work_order_id = 'wo-{i}'"
+                )
+            } else {
+                format!("SELECT quantity FROM WORK_ORDER WHERE work_order_id = 'wo-{i}'")
+            }
+        };
+        let hot = distinct / 10;
+        // A fixed sequence from a linear congruential generator: the same every run.
+        let mut state: u64 = 0x2545_f491;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as usize % n
+        };
+        let mut out: Vec<String> = (0..distinct).map(text).collect();
+        while out.len() < checks {
+            let i = if next(10) < 9 {
+                next(hot)
+            } else {
+                hot + next(distinct - hot)
+            };
+            out.push(text(i));
+        }
+        out
+    }
+
+    #[test]
+    fn a_guard_shared_by_sixteen_threads_gives_the_single_threaded_verdicts_within_its_limit() {
+        let statements = workload(100_000, 10_000);
+        let distinct: std::collections::HashSet<&String> = statements.iter().collect();
+        assert_eq!(distinct.len(), 10_000);
+        // The single-threaded verdict of every distinct text, uncached.
+        let alone = Guard::new(CONFIG, &[("schema.sql", SCHEMA)]).unwrap();
+        let expected: std::collections::HashMap<&str, bool> = distinct
+            .iter()
+            .map(|s| (s.as_str(), alone.verdict(s).is_none()))
+            .collect();
+        assert!(expected.values().any(|ok| *ok) && expected.values().any(|ok| !ok));
+        let limit = 2_000;
+        let guard = Arc::new(
+            Guard::new(CONFIG, &[("schema.sql", SCHEMA)])
+                .unwrap()
+                .with_cache_limit(limit),
+        );
+        let threads = 16;
+        let chunk = statements.len() / threads;
+        let wrong = std::sync::atomic::AtomicUsize::new(0);
+        let most = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for part in statements.chunks(chunk) {
+                let guard = guard.clone();
+                let (wrong, most, expected) = (&wrong, &most, &expected);
+                scope.spawn(move || {
+                    for (k, sql) in part.iter().enumerate() {
+                        if guard.check(sql).is_ok() != expected[sql.as_str()] {
+                            wrong.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        if k % 500 == 0 {
+                            most.fetch_max(guard.cached(), std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(
+            wrong.into_inner(),
+            0,
+            "verdicts differ from the single-threaded ones"
+        );
+        assert!(most.into_inner() <= limit);
+        assert_eq!(
+            guard.cached(),
+            limit,
+            "the cache fills up to its limit, no further"
+        );
+    }
+
+    #[test]
+    fn the_default_cache_keeps_ten_thousand_verdicts_and_zero_keeps_none() {
+        let guard = Guard::new(CONFIG, &[("schema.sql", SCHEMA)]).unwrap();
+        assert_eq!(guard.cache_limit(), DEFAULT_CACHE_ENTRIES);
+        let none = Guard::new(CONFIG, &[("schema.sql", SCHEMA)])
+            .unwrap()
+            .with_cache_limit(0);
+        let sql = "SELECT quantity FROM WORK_ORDER";
+        assert!(none.check(sql).is_err() && none.check(sql).is_err());
+        assert_eq!(none.cached(), 0);
+    }
+
     #[test]
     fn an_unreadable_schema_statement_refuses_what_uses_its_table_only() {
         let schema = format!(
