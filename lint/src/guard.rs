@@ -150,9 +150,10 @@ impl Guard {
             return Err(SetupError(format!("the schema defines no table{why}")));
         }
         let reserved = config.params.clone();
+        let limit = config.guard_cache_entries.unwrap_or(DEFAULT_CACHE_ENTRIES);
         let engine = Engine::new(TenantModel::new(config, timeline.schema))
             .map_err(|e| SetupError(e.to_string()))?;
-        Ok(Guard::with_engine(engine, reserved, timeline.problems))
+        Ok(Guard::with_engine(engine, reserved, timeline.problems).with_cache_limit(limit))
     }
 
     fn with_engine(engine: Engine, reserved: Vec<String>, problems: Vec<SchemaProblem>) -> Guard {
@@ -164,8 +165,9 @@ impl Guard {
         }
     }
 
-    /// Sets how many distinct statements' verdicts are kept (the least recently used
-    /// are dropped first; 0 keeps none). A service that formats values into its SQL
+    /// Sets how many distinct statements' verdicts are kept (`[guard] cache_entries`
+    /// in the configuration; statements not checked since the cache last swept are
+    /// dropped first; 0 keeps none). A service that formats values into its SQL
     /// makes a new text per value: the limit bounds the memory they take.
     pub fn with_cache_limit(mut self, entries: usize) -> Guard {
         self.verdicts = VerdictCache::new(entries);
@@ -884,6 +886,9 @@ CREATE TABLE WORK_ORDER (
     fn the_default_cache_keeps_ten_thousand_verdicts_and_zero_keeps_none() {
         let guard = Guard::new(CONFIG, &[("schema.sql", SCHEMA)]).unwrap();
         assert_eq!(guard.cache_limit(), DEFAULT_CACHE_ENTRIES);
+        let configured = format!("{CONFIG}\n[guard]\ncache_entries = 500\n");
+        let guard = Guard::new(&configured, &[("schema.sql", SCHEMA)]).unwrap();
+        assert_eq!(guard.cache_limit(), 500);
         let none = Guard::new(CONFIG, &[("schema.sql", SCHEMA)])
             .unwrap()
             .with_cache_limit(0);

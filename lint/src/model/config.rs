@@ -47,6 +47,9 @@ pub struct Config {
     pub rule_levels: Vec<RuleSetting>,
     /// Rust-level checks: which parameter types carry the tenant scope.
     pub scope_types: Vec<String>,
+    /// `[guard] cache_entries`: how many statements' verdicts the runtime guard keeps
+    /// (`None`: its default).
+    pub guard_cache_entries: Option<usize>,
     /// The directory relative paths are resolved from (the config file's directory).
     pub base_dir: PathBuf,
     /// The file this configuration was read from, if any.
@@ -77,6 +80,7 @@ impl Default for Config {
             path_dialects: Vec::new(),
             rule_levels: Vec::new(),
             scope_types: vec!["TenantScope".to_string()],
+            guard_cache_entries: None,
             base_dir: PathBuf::from("."),
             path: None,
         }
@@ -120,6 +124,13 @@ struct RawConfig {
     scan: RawScan,
     rules: BTreeMap<String, Spanned<String>>,
     rust: RawRust,
+    guard: RawGuard,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawGuard {
+    cache_entries: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -265,6 +276,7 @@ impl Config {
         if let Some(types) = raw.rust.scope_types {
             config.scope_types = types;
         }
+        config.guard_cache_entries = raw.guard.cache_entries;
         config.rule_levels = raw
             .rules
             .into_iter()
