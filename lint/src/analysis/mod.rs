@@ -52,6 +52,9 @@ pub enum Weakness {
     NonTenantParam(String),
     /// Compared to a subquery that is not itself bound to the tenant.
     UnboundSubquery,
+    /// A row value (`(tenant_id, id) IN …`) compared to rows whose value in the tenant
+    /// column's position is not the caller's tenant.
+    UnboundRowPosition,
     /// In the `ON` of an outer join, which does not filter this side.
     OuterJoinOn,
     /// Wrapped in a function or expression (`lower(client_id) = :c`).

@@ -377,17 +377,7 @@ impl<'m> Walker<'m> {
                 let Expr::Tuple(items) = strip(subject) else {
                     unreachable!("matched above")
                 };
-                self.quiet += 1;
-                let shape = self.query(query, scope, crate::analysis::Role::Read);
-                self.quiet -= 1;
-                if shape.top || shape.open || shape.columns.len() != items.len() {
-                    return facts;
-                }
-                for (item, column) in items.iter().zip(&shape.columns) {
-                    let subject = self.operand(item, scope);
-                    let value = Operand::Carries(column.carried.clone());
-                    self.equality_facts(&subject, &value, scope, &|| item.span(), &mut facts);
-                }
+                self.row_in_subquery(items, query, scope, &mut facts);
             }
             // `(tenant_id, id) IN (($1, $2), ($1, $3))`: every row binds the position.
             Expr::In {
@@ -399,26 +389,32 @@ impl<'m> Walker<'m> {
                 let Expr::Tuple(items) = strip(subject) else {
                     unreachable!("matched above")
                 };
-                for (k, item) in items.iter().enumerate() {
-                    let subject = self.operand(item, scope);
-                    let mut shared: Option<Vec<Fact>> = None;
-                    for row in rows {
-                        let Expr::Tuple(values) = strip(row) else {
-                            shared = Some(Vec::new());
-                            break;
-                        };
-                        let mut one = Vec::new();
-                        if let Some(value) = values.get(k) {
-                            let value = self.operand(value, scope);
-                            self.equality_facts(&subject, &value, scope, &|| item.span(), &mut one);
-                        }
-                        one.retain(|f| matches!(f, Fact::Direct(_)));
-                        shared = Some(match shared {
-                            None => one,
-                            Some(prev) => prev.into_iter().filter(|f| one.contains(f)).collect(),
-                        });
+                self.row_in_list(items, rows, scope, &mut facts);
+            }
+            // `= ANY (…)` is `IN (…)`: of a subquery, or of an array written out.
+            Expr::AnyOp {
+                left,
+                compare_op: BinaryOperator::Eq,
+                right,
+                ..
+            } if matches!(strip(right), Expr::Subquery(_) | Expr::Array(_)) => {
+                match (strip(left), strip(right)) {
+                    (Expr::Tuple(items), Expr::Subquery(query)) => {
+                        self.row_in_subquery(items, query, scope, &mut facts);
                     }
-                    facts.extend(shared.unwrap_or_default());
+                    (Expr::Tuple(items), Expr::Array(array)) => {
+                        self.row_in_list(items, &array.elem, scope, &mut facts);
+                    }
+                    (subject, Expr::Subquery(query)) => {
+                        let subject = self.operand(subject, scope);
+                        let value = Operand::Carries(self.subquery_value(query, scope));
+                        self.equality_facts(&subject, &value, scope, &|| expr.span(), &mut facts);
+                    }
+                    (subject, Expr::Array(array)) => {
+                        let subject = self.operand(subject, scope);
+                        self.scalar_in_list(&subject, &array.elem, scope, &mut facts);
+                    }
+                    _ => {}
                 }
             }
             Expr::In {
@@ -430,21 +426,7 @@ impl<'m> Walker<'m> {
                 let subject = self.operand(subject, scope);
                 match target {
                     InTarget::List(items) => {
-                        let values: Vec<Operand> =
-                            items.iter().map(|i| self.operand(i, scope)).collect();
-                        let mut shared: Option<Vec<Fact>> = None;
-                        for (value, item) in values.iter().zip(items) {
-                            let mut one = Vec::new();
-                            self.equality_facts(&subject, value, scope, &|| item.span(), &mut one);
-                            one.retain(|f| matches!(f, Fact::Direct(_)));
-                            shared = Some(match shared {
-                                None => one,
-                                Some(prev) => {
-                                    prev.into_iter().filter(|f| one.contains(f)).collect()
-                                }
-                            });
-                        }
-                        facts.extend(shared.unwrap_or_default());
+                        self.scalar_in_list(&subject, items, scope, &mut facts);
                     }
                     InTarget::Subquery(query) => {
                         let value = Operand::Carries(self.subquery_value(query, scope));
@@ -487,6 +469,76 @@ impl<'m> Walker<'m> {
             _ => {}
         }
         facts
+    }
+
+    /// `subject IN (a, b, …)`: what every item binds.
+    fn scalar_in_list(
+        &mut self,
+        subject: &Operand,
+        items: &[Expr],
+        scope: &Scope,
+        facts: &mut Vec<Fact>,
+    ) {
+        let mut shared: Option<Vec<Fact>> = None;
+        for item in items {
+            let value = self.operand(item, scope);
+            let mut one = Vec::new();
+            self.equality_facts(subject, &value, scope, &|| item.span(), &mut one);
+            one.retain(|f| matches!(f, Fact::Direct(_)));
+            shared = Some(match shared {
+                None => one,
+                Some(prev) => prev.into_iter().filter(|f| one.contains(f)).collect(),
+            });
+        }
+        facts.extend(shared.unwrap_or_default());
+    }
+
+    /// `(a, b) IN ((x, y), …)`: each position binds what it binds in every row (a row
+    /// that is not written out binds nothing).
+    fn row_in_list(&mut self, items: &[Expr], rows: &[Expr], scope: &Scope, facts: &mut Vec<Fact>) {
+        for (k, item) in items.iter().enumerate() {
+            let subject = self.operand(item, scope);
+            let mut shared: Option<Vec<Fact>> = None;
+            for row in rows {
+                let Expr::Tuple(values) = strip(row) else {
+                    shared = Some(Vec::new());
+                    break;
+                };
+                let mut one = Vec::new();
+                if let Some(value) = values.get(k) {
+                    let value = self.operand(value, scope);
+                    self.equality_facts(&subject, &value, scope, &|| item.span(), &mut one);
+                }
+                one.retain(|f| matches!(f, Fact::Direct(_)));
+                shared = Some(match shared {
+                    None => one,
+                    Some(prev) => prev.into_iter().filter(|f| one.contains(f)).collect(),
+                });
+            }
+            facts.extend(shared.unwrap_or_default());
+        }
+    }
+
+    /// `(a, b) IN (SELECT x, y …)`: each position equals that column of some row of
+    /// the subquery.
+    fn row_in_subquery(
+        &mut self,
+        items: &[Expr],
+        query: &Query,
+        scope: &Scope,
+        facts: &mut Vec<Fact>,
+    ) {
+        self.quiet += 1;
+        let shape = self.query(query, scope, crate::analysis::Role::Read);
+        self.quiet -= 1;
+        if shape.top || shape.open || shape.columns.len() != items.len() {
+            return;
+        }
+        for (item, column) in items.iter().zip(&shape.columns) {
+            let subject = self.operand(item, scope);
+            let value = Operand::Carries(column.carried.clone());
+            self.equality_facts(&subject, &value, scope, &|| item.span(), facts);
+        }
     }
 
     /// The facts an `EXISTS` subquery establishes about the relations of the block
@@ -791,22 +843,67 @@ impl<'m> Walker<'m> {
                 Some(Weakness::Comparison(op.to_string()))
             }
             Expr::BinaryOp { .. } => Some(Weakness::Wrapped),
+            // A row value: what its tenant column's position is compared to.
+            Expr::In { expr: subject, .. } | Expr::AnyOp { left: subject, .. }
+                if matches!(strip(subject), Expr::Tuple(_)) =>
+            {
+                Some(Weakness::UnboundRowPosition)
+            }
             Expr::In {
                 target: InTarget::List(items),
                 ..
-            } => {
-                for item in items {
-                    let operand = self.operand(item, scope);
-                    if let Some(why) = self.other_side_weakness(operand, scope, linked) {
-                        return Some(why);
-                    }
-                }
-                None
+            } => self.list_weakness(items, s, scope, linked),
+            Expr::AnyOp {
+                compare_op: BinaryOperator::Eq,
+                right,
+                ..
+            } if matches!(strip(right), Expr::Array(_)) => {
+                let Expr::Array(array) = strip(right) else {
+                    unreachable!("matched above")
+                };
+                self.list_weakness(&array.elem, s, scope, linked)
             }
-            Expr::In { .. } | Expr::AnyOp { .. } => Some(Weakness::UnboundSubquery),
+            Expr::AnyOp {
+                compare_op: BinaryOperator::Eq,
+                ..
+            }
+            | Expr::In { .. } => Some(Weakness::UnboundSubquery),
+            Expr::AnyOp { compare_op, .. } => {
+                Some(Weakness::Comparison(format!("{compare_op} ANY")))
+            }
+            Expr::AllOp {
+                compare_op: BinaryOperator::NotEq,
+                ..
+            } => Some(Weakness::Negated),
+            Expr::AllOp { compare_op, .. } => {
+                Some(Weakness::Comparison(format!("{compare_op} ALL")))
+            }
             Expr::Function(_) => Some(Weakness::Wrapped),
             _ => Some(Weakness::Other),
         }
+    }
+
+    /// Why `IN (a, b, …)` does not bind: the first item that is not a tenant value.
+    fn list_weakness(
+        &mut self,
+        items: &[Expr],
+        s: usize,
+        scope: &Scope,
+        linked: &mut Vec<String>,
+    ) -> Option<Weakness> {
+        for item in items {
+            let operand = self.operand(item, scope);
+            if let Operand::Column { source, column } = operand
+                && source == s
+                && self.tenant_column(scope, s, column)
+            {
+                return Some(Weakness::SelfEquality);
+            }
+            if let Some(why) = self.other_side_weakness(operand, scope, linked) {
+                return Some(why);
+            }
+        }
+        None
     }
 
     fn other_side_weakness(

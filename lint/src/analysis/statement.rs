@@ -387,7 +387,19 @@ impl<'m> Walker<'m> {
     /// nothing: `NULL` points at no parent).
     fn proves_parent(&mut self, value: &Expr, key: &ParentKey, scope: &Scope) -> bool {
         let parent_is_root = self.model.info(key.parent).class == crate::model::TableClass::Root;
-        match self.operand(value, scope) {
+        let operand = match self.operand(value, scope) {
+            // A column of a relation of this statement (`UPDATE … SET parent_id = p.id
+            // FROM parent p WHERE p.tenant_id = $1`): what it carries once proved.
+            Operand::Column { source, column } => {
+                match crate::analysis::scope::carried_by(self.model, &scope.sources[source], column)
+                {
+                    Carried::Nothing => Operand::Other,
+                    carried => Operand::Carries(carried),
+                }
+            }
+            other => other,
+        };
+        match operand {
             Operand::Carries(Carried::Key { table, column }) => {
                 table == key.parent && column == key.referred
             }

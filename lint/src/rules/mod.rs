@@ -399,6 +399,9 @@ pub(crate) fn weakness_text(why: &crate::analysis::Weakness) -> String {
         }
         NonTenantParam(param) => format!("`{param}` is not a tenant parameter in strict mode"),
         UnboundSubquery => "compared to a subquery that is not bound to the tenant".into(),
+        UnboundRowPosition => {
+            "the rows it is compared to do not hold the caller's tenant in the tenant column's position".into()
+        }
         OuterJoinOn => "in the `ON` of an outer join, which does not filter this side".into(),
         Wrapped => "wrapped in an expression, so it is not a plain equality".into(),
         Literal(value) => format!("compared to the hard-coded tenant {value}, not the caller's"),
