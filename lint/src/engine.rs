@@ -604,6 +604,9 @@ impl Engine {
                 Err(failure) => findings.extend(unread(&failure)),
             }
         }
+        if !findings.is_empty() {
+            balance_spans(text, &mut findings);
+        }
         findings.extend(extra);
         let mut suppressions =
             self.sql_suppressions(&sql.comments, &sql.spans, text, &mut findings);
@@ -812,6 +815,18 @@ impl Engine {
         out.sort();
         out.dedup();
         Ok(out)
+    }
+}
+
+/// Widens the findings' spans over the parentheses sqlparser's spans leave out (see
+/// [`crate::extract::source::LineIndex::balanced`]).
+pub fn balance_spans(text: &str, findings: &mut [Finding]) {
+    let lines = crate::extract::source::LineIndex::new(text);
+    for finding in findings {
+        finding.span = lines.balanced(text, finding.span);
+        for label in &mut finding.labels {
+            label.span = lines.balanced(text, label.span);
+        }
     }
 }
 

@@ -113,6 +113,55 @@ impl LineIndex {
     }
 }
 
+impl LineIndex {
+    /// `span` widened over the parentheses its text leaves open: sqlparser's span of a
+    /// row value `(a, b)` or a subquery `(SELECT …)` covers what is inside them, so a
+    /// predicate `(a, b) IN (SELECT …)` would show as `a, b) IN (SELECT …`. Only
+    /// parentheses right next to the span (whitespace between) are taken; quoted text
+    /// does not count.
+    pub fn balanced(&self, text: &str, span: Span) -> Span {
+        let range = self.byte_range(text, span);
+        if range.end - range.start < 2 || span.start == span.end {
+            return span;
+        }
+        let (mut opened, mut unopened) = (0usize, 0usize);
+        let mut quote: Option<u8> = None;
+        for &b in &text.as_bytes()[range.clone()] {
+            match (quote, b) {
+                (Some(q), b) if b == q => quote = None,
+                (Some(_), _) => {}
+                (None, b'\'' | b'"') => quote = Some(b),
+                (None, b'(') => opened += 1,
+                (None, b')') if opened > 0 => opened -= 1,
+                (None, b')') => unopened += 1,
+                _ => {}
+            }
+        }
+        let (mut start, mut end) = (range.start, range.end);
+        while unopened > 0 {
+            let before = text[..start].trim_end_matches([' ', '\t', '\r', '\n']);
+            if !before.ends_with('(') {
+                break;
+            }
+            start = before.len() - 1;
+            unopened -= 1;
+        }
+        while opened > 0 {
+            let after = &text[end..];
+            let skipped = after.len() - after.trim_start_matches([' ', '\t', '\r', '\n']).len();
+            if !after[skipped..].starts_with(')') {
+                break;
+            }
+            end += skipped + 1;
+            opened -= 1;
+        }
+        if (start, end) == (range.start, range.end) {
+            return span;
+        }
+        Span::new(self.position(text, start), self.position(text, end))
+    }
+}
+
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -128,6 +177,26 @@ pub fn point(line: u64, column: u64) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_span_is_widened_over_the_parentheses_its_text_leaves_open() {
+        let text = "SELECT 1 WHERE (a, b) IN ( SELECT x, y FROM t WHERE z = ')' ) AND c";
+        let lines = LineIndex::new(text);
+        let at = |needle: &str| text.find(needle).unwrap() as u64 + 1;
+        // sqlparser's span: from `a` to the end of the subquery, parentheses left out.
+        let inner = Span::new(
+            Location::new(1, at("a, b")),
+            Location::new(1, at("' )") + 1),
+        );
+        let widened = lines.balanced(text, inner);
+        assert_eq!(
+            &text[lines.byte_range(text, widened)],
+            "(a, b) IN ( SELECT x, y FROM t WHERE z = ')' )"
+        );
+        // Balanced text, and a single point, are left alone.
+        let column = Span::new(Location::new(1, at("c")), Location::new(1, at("c") + 1));
+        assert_eq!(lines.balanced(text, column), column);
+    }
 
     #[test]
     fn columns_count_characters_not_bytes() {

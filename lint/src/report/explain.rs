@@ -15,6 +15,7 @@ pub fn render(files: &[(&Path, &SourceFile, Vec<Proof>)], model: &TenantModel) -
     let mut out = String::new();
     for (path, source, proofs) in files {
         let text = |span| {
+            let span = source.lines().balanced(&source.text, span);
             let snippet = &source.text[source.lines().byte_range(&source.text, span)];
             snippet.split_whitespace().collect::<Vec<_>>().join(" ")
         };
