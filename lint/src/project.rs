@@ -126,6 +126,12 @@ pub enum ProjectError {
     NoFiles {
         paths: Vec<PathBuf>,
     },
+    /// No `tenant-lint.toml` in the checked path, the working directory or a parent,
+    /// and no schema given on the command line: checking with defaults would guess the
+    /// tenant column and the schema.
+    NoConfig {
+        looked: PathBuf,
+    },
 }
 
 impl fmt::Display for ProjectError {
@@ -139,6 +145,11 @@ impl fmt::Display for ProjectError {
             ProjectError::NoSchema { looked } => {
                 write!(f, "no CREATE TABLE found in {looked}")
             }
+            ProjectError::NoConfig { looked } => write!(
+                f,
+                "no tenant-lint.toml in {} or a parent directory: run `tenant-lint init` to write one from your schema, or name one with --config (or give the schema with --schema / --db)",
+                looked.display()
+            ),
             ProjectError::NoFiles { paths } => {
                 let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 write!(
@@ -262,10 +273,21 @@ pub fn load_config(
             .or_else(|| Config::discover(cwd))
         {
             Some(path) => Config::load(&path).map_err(shown)?,
-            None => Config {
+            // Flags that name the schema configure the check themselves.
+            None if !overrides.schema.is_empty() || overrides.db.is_some() => Config {
                 base_dir: cwd.to_path_buf(),
                 ..Config::default()
             },
+            None => {
+                return Err(ProjectError::NoConfig {
+                    looked: display_path(
+                        &paths
+                            .first()
+                            .map_or_else(|| cwd.to_path_buf(), |p| cwd.join(p)),
+                        cwd,
+                    ),
+                });
+            }
         },
     };
     if let Some(dialect) = overrides.dialect {
@@ -307,7 +329,7 @@ impl Project {
         } else {
             paths.iter().map(|p| cwd.join(p)).collect()
         };
-        let scanned = collect_files(&roots, &config, cwd).map_err(relativize)?;
+        let (scanned, unlisted) = collect_files(&roots, &config, cwd).map_err(relativize)?;
         // A database alone (`--db`) is something to check: its schema.
         if scanned.is_empty() && overrides.db.is_none() {
             return Err(ProjectError::NoFiles {
@@ -505,6 +527,11 @@ impl Project {
             }
         }
         files.extend(included);
+        // Directories the walk could not list: a finding at each, the scan goes on.
+        for (path, message) in unlisted {
+            files.push(unlisted_file(path, message));
+            prechecked.push(None);
+        }
         is_configured.resize(files.len(), false);
         if let Some(db) = database {
             files.insert(0, db);
@@ -1243,15 +1270,44 @@ fn position_in(bytes: &[u8], offset: usize) -> Location {
     LineIndex::new(&prefix).position(&prefix, prefix.len())
 }
 
-/// The files to scan under the roots: `(absolute, as shown)`.
+/// A directory (or file) the walk met but could not read: reported as
+/// `unreadable-source` at its path.
+fn unlisted_file(shown: PathBuf, message: String) -> LoadedFile {
+    let mut reporter = Reporter::default();
+    reporter
+        .report(&rules::unreadable_source::RULE, point(1, 1), message)
+        .help("give tenant-lint read access to it, or exclude it with `[scan] exclude`");
+    let path: Arc<Path> = Arc::from(shown.as_path());
+    LoadedFile {
+        path,
+        absolute: shown,
+        source: None,
+        ddl: Vec::new(),
+        problem: Some(reporter.findings.remove(0)),
+        scanned: true,
+        rust: None,
+        database: false,
+        includes: Vec::new(),
+        consts: Vec::new(),
+        schema_rank: usize::MAX,
+        facts_dropped: false,
+    }
+}
+
+/// What the walk found: the files to scan under the roots `(absolute, as shown,
+/// canonical)`, and the entries below a root it could not read `(as shown, why)`.
+type Collected = (Vec<(PathBuf, PathBuf, PathBuf)>, Vec<(PathBuf, String)>);
+
+/// The files to scan under the roots.
 fn collect_files(
     roots: &[PathBuf],
     config: &Config,
     cwd: &Path,
-) -> Result<Vec<(PathBuf, PathBuf, PathBuf)>, ProjectError> {
+) -> Result<Collected, ProjectError> {
     let include = glob_set(&config.include, config)?;
     let exclude = glob_set(&config.exclude, config)?;
     let mut out = Vec::new();
+    let mut unlisted = Vec::new();
     let mut seen: HashSet<OsString> = HashSet::new();
     // Normalized once: most paths are then made relative by stripping a prefix.
     let base = normalize(&config.base_dir);
@@ -1276,10 +1332,30 @@ fn collect_files(
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !skipped_dir(e));
         for entry in walker {
-            let entry = entry.map_err(|e| ProjectError::Path {
-                path: display_path(e.path().unwrap_or(root), cwd),
-                message: e.to_string(),
-            })?;
+            let entry = match entry {
+                Ok(entry) => entry,
+                // Below the root: a directory that cannot be listed (permissions, a
+                // `/proc` entry gone) is a finding at its path; the walk goes on.
+                Err(e) if e.depth() > 0 => {
+                    let at = e.path().unwrap_or(root);
+                    let relative = relative_to(at, &base).unwrap_or_else(|| at.to_path_buf());
+                    // An excluded directory is not the scan's to read.
+                    if exclude.is_match(&relative) || exclude.is_match(relative.join("x")) {
+                        continue;
+                    }
+                    let why = e
+                        .io_error()
+                        .map_or_else(|| e.to_string(), std::string::ToString::to_string);
+                    unlisted.push((display_path(at, cwd), format!("cannot be read: {why}")));
+                    continue;
+                }
+                Err(e) => {
+                    return Err(ProjectError::Path {
+                        path: display_path(e.path().unwrap_or(root), cwd),
+                        message: e.to_string(),
+                    });
+                }
+            };
             // Anything but a directory is included: a broken symlink, a symlink loop,
             // a FIFO named `x.sql` are reported as unreadable rather than skipped.
             // Symlinks are not followed into directories, so a loop cannot recur.
@@ -1314,7 +1390,7 @@ fn collect_files(
             }
         }
     }
-    Ok(out)
+    Ok((out, unlisted))
 }
 
 /// [`relative_to`] for a path already normal (no `.` or `..`, as the walk yields below

@@ -135,6 +135,50 @@ fn broken_symlink_is_reported_not_skipped() {
 }
 
 #[test]
+fn a_directory_the_walk_cannot_read_is_a_finding_and_the_scan_goes_on() {
+    let dir = project("unlistable");
+    write(&dir, "sql/ok.sql", "SELECT * FROM JOB;");
+    // A directory whose path is longer than the system allows cannot be listed, even
+    // by root (a permission-less directory can be, by root). Built one level at a time.
+    let level = "d".repeat(200);
+    let status = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "cd sql && for i in $(seq 1 25); do mkdir {level} && cd {level} || exit 1; done"
+        ))
+        .current_dir(&dir)
+        .status()
+        .expect("bash runs");
+    assert!(status.success());
+    let (code, transcript) = tenant_lint(&dir, &["check", "sql", "--format", "concise"]);
+    assert_eq!(code, 1, "{transcript}");
+    assert!(
+        transcript.contains("error[TI905] cannot be read: File name too long"),
+        "{transcript}"
+    );
+    // The rest was checked.
+    assert!(
+        transcript.contains("sql/ok.sql:1:15: error[TI001]"),
+        "{transcript}"
+    );
+    // Excluded, it is not the scan's to read.
+    write(
+        &dir,
+        "tenant-lint.toml",
+        &format!(
+            "{}\n[scan]\nexclude = [\"sql/{level}/**\"]\n",
+            std::fs::read_to_string(dir.join("tenant-lint.toml")).unwrap()
+        ),
+    );
+    let (_, transcript) = tenant_lint(&dir, &["check", "sql", "--format", "concise"]);
+    assert!(!transcript.contains("TI905"), "{transcript}");
+    let _ = std::process::Command::new("rm")
+        .arg("-rf")
+        .arg(&dir)
+        .status();
+}
+
+#[test]
 fn schema_file_that_does_not_parse_is_reported_even_when_not_scanned() {
     let dir = scratch("bad-schema");
     write(

@@ -127,6 +127,24 @@ fn missing_path_is_a_usage_error() {
 }
 
 #[test]
+fn without_a_configuration_the_check_stops_and_suggests_init() {
+    let dir = scratch("no-config");
+    write(&dir, "queries/kpi.sql", "SELECT * FROM WORK_ORDER;\n");
+    let (code, transcript) = tenant_lint(&dir, &["check"]);
+    assert_eq!(code, 2, "{transcript}");
+    assert!(
+        transcript.contains("no tenant-lint.toml in . or a parent directory")
+            && transcript.contains("tenant-lint init"),
+        "{transcript}"
+    );
+    // A schema named on the command line configures the check.
+    write(&dir, "db/schema.sql", SCHEMA);
+    let (code, transcript) = tenant_lint(&dir, &["check", "--schema", "db/schema.sql", "queries"]);
+    assert_eq!(code, 1, "{transcript}");
+    assert!(transcript.contains("TI001"), "{transcript}");
+}
+
+#[test]
 fn directory_without_sql_is_an_error() {
     let dir = project("empty");
     std::fs::create_dir_all(dir.join("docs")).unwrap();
