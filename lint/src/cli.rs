@@ -325,9 +325,23 @@ fn check(
         report.summary.statements,
         &diagnostics,
     );
+    // `--explain`: inside the document in the structured formats, after the report in
+    // the others.
+    let explained = args.explain.then(|| {
+        let proofs = project.proofs(&diagnostics);
+        explain::explain(&proofs, project.engine.model())
+    });
     match args.format {
-        Format::Json => write!(out, "{}", json::render(&diagnostics, summary))?,
-        Format::Sarif => write!(out, "{}", sarif::render(&diagnostics, &fingerprints))?,
+        Format::Json => write!(
+            out,
+            "{}",
+            json::render_explained(&diagnostics, summary, explained.as_deref())
+        )?,
+        Format::Sarif => write!(
+            out,
+            "{}",
+            sarif::render_explained(&diagnostics, &fingerprints, explained.as_deref())
+        )?,
         Format::Github => write!(
             out,
             "{}",
@@ -361,9 +375,10 @@ fn check(
             writeln!(out, "{}", human::summary_line(&summary))?;
         }
     }
-    if args.explain {
-        let proofs = project.proofs(&diagnostics);
-        write!(out, "{}", explain::render(&proofs, project.engine.model()))?;
+    if let Some(explained) = &explained
+        && !matches!(args.format, Format::Json | Format::Sarif)
+    {
+        write!(out, "{}", explain::render_text(explained))?;
     }
     Ok(if summary.errors > 0 { 1 } else { 0 })
 }

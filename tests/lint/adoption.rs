@@ -381,6 +381,63 @@ fn explain_shows_the_proof_attempted_per_table() {
 }
 
 #[test]
+fn explain_goes_inside_json_and_sarif_documents() {
+    let dir = project("explain-structured");
+    // JSON: every diagnostic of a statement carries its proof; the document parses.
+    let (code, transcript) = tenant_lint(
+        &dir,
+        &["check", "--explain", "--format", "json", "queries/kpi.sql"],
+    );
+    assert_eq!(code, 1);
+    let json = transcript
+        .split("--- stdout\n")
+        .nth(1)
+        .and_then(|t| t.split("--- stderr\n").next())
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(json).expect("one JSON document");
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert!(!diagnostics.is_empty());
+    for d in diagnostics {
+        let explain = &d["explain"];
+        assert_eq!(explain["path"], d["path"], "{d:#}");
+        assert!(explain["line"].as_u64().unwrap() <= d["line"].as_u64().unwrap());
+        let tables = explain["tables"].as_array().unwrap();
+        // The table a diagnostic names is explained, and not as bound.
+        if let Some(table) = d["table"].as_str() {
+            assert!(
+                tables.iter().any(|t| t["table"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(table)
+                    && t["bound"] == false),
+                "{d:#}"
+            );
+        }
+    }
+    // Without --explain the contract is unchanged: no `explain` key.
+    let (_, plain) = tenant_lint(&dir, &["check", "--format", "json", "queries/kpi.sql"]);
+    assert!(!plain.contains("\"explain\""), "{plain}");
+
+    // SARIF: in each result's properties, and still valid SARIF 2.1.0.
+    let schema_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sarif/sarif-schema-2.1.0.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::draft4::new(&schema).expect("the SARIF schema compiles");
+    let log = sarif(&dir, &["--explain", "queries/kpi.sql"]);
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for result in results {
+        assert!(
+            result["properties"]["explain"]["tables"].is_array(),
+            "{result:#}"
+        );
+    }
+}
+
+#[test]
 fn configuration_errors_name_file_line_and_key() {
     let dir = scratch("config-errors");
     write(&dir, "q.sql", "SELECT 1;\n");

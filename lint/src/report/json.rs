@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::report::Summary;
 use crate::report::diagnostic::Diagnostic;
+use crate::report::explain::{self, Explained};
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -26,9 +27,21 @@ struct Entry<'a> {
     end_column: u64,
     message: &'a str,
     table: Option<&'a str>,
+    /// With `--explain`: the proof attempted for the statement the diagnostic is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<&'a Explained>,
 }
 
 pub fn render(diagnostics: &[Diagnostic], summary: Summary) -> String {
+    render_explained(diagnostics, summary, None)
+}
+
+/// [`render`], each diagnostic with the proof of its statement (`--explain`).
+pub fn render_explained(
+    diagnostics: &[Diagnostic],
+    summary: Summary,
+    explained: Option<&[Explained]>,
+) -> String {
     let report = Report {
         version: 1,
         diagnostics: diagnostics
@@ -46,6 +59,7 @@ pub fn render(diagnostics: &[Diagnostic], summary: Summary) -> String {
                     end_column,
                     message: &d.message,
                     table: d.table.as_deref(),
+                    explain: explained.and_then(|e| explain::of(e, d)),
                 }
             })
             .collect(),

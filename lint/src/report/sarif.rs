@@ -9,6 +9,7 @@
 use serde_json::{Value, json};
 
 use crate::report::diagnostic::{Diagnostic, Severity};
+use crate::report::explain::{self, Explained};
 use crate::rules;
 
 /// The key of our fingerprint in `partialFingerprints`.
@@ -16,6 +17,16 @@ pub const FINGERPRINT_KEY: &str = "tenantLint/v1";
 
 /// Renders `diagnostics` with their fingerprints (same order).
 pub fn render(diagnostics: &[Diagnostic], fingerprints: &[String]) -> String {
+    render_explained(diagnostics, fingerprints, None)
+}
+
+/// [`render`], each result with the proof of its statement in `properties.explain`
+/// (`--explain`).
+pub fn render_explained(
+    diagnostics: &[Diagnostic],
+    fingerprints: &[String],
+    explained: Option<&[Explained]>,
+) -> String {
     let rules: Vec<Value> = rules::ALL
         .iter()
         .map(|rule| rule_descriptor(rule))
@@ -23,7 +34,19 @@ pub fn render(diagnostics: &[Diagnostic], fingerprints: &[String]) -> String {
     let results: Vec<Value> = diagnostics
         .iter()
         .zip(fingerprints)
-        .map(|(d, fingerprint)| result(d, fingerprint))
+        .map(|(d, fingerprint)| {
+            let mut result = result(d, fingerprint);
+            if let Some(proof) = explained.and_then(|e| explain::of(e, d)) {
+                let value = serde_json::to_value(proof).expect("plain data serializes");
+                match result.get_mut("properties") {
+                    Some(Value::Object(properties)) => {
+                        properties.insert("explain".to_string(), value);
+                    }
+                    _ => result["properties"] = json!({ "explain": value }),
+                }
+            }
+            result
+        })
         .collect();
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -34,7 +57,6 @@ pub fn render(diagnostics: &[Diagnostic], fingerprints: &[String]) -> String {
                     "name": "tenant-lint",
                     "version": env!("CARGO_PKG_VERSION"),
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://example.invalid/tenant-isolation",
                     "rules": rules,
                 }
             },
