@@ -13,7 +13,7 @@ use crate::model::Dialect;
 use crate::project::{CheckReport, Overrides, Project, display_path, read_schema};
 use crate::report::Summary;
 use crate::report::baseline::Baseline;
-use crate::report::suppress::Suppression;
+use crate::report::suppress::{Extent, Suppression};
 use crate::report::{audit, explain, github, human, json, junit, sarif};
 use crate::rules;
 
@@ -243,7 +243,16 @@ fn check(
     };
     let report = project.check();
     if args.list_suppressions {
-        write!(out, "{}", list_suppressions(&report, args.format))?;
+        write!(
+            out,
+            "{}",
+            list_suppressions(
+                &report,
+                project.engine.declarations(),
+                project.config_path(),
+                args.format
+            )
+        )?;
         return Ok(0);
     }
     let mut diagnostics = report.diagnostics.clone();
@@ -383,16 +392,72 @@ fn check(
     Ok(if summary.errors > 0 { 1 } else { 0 })
 }
 
-/// Every suppression of the checked files, sorted by place: for review.
-fn list_suppressions(report: &CheckReport, format: Format) -> String {
+/// What code declared cross-tenant covered: per declaration (or test code), the files
+/// where it covered a finding.
+struct DeclaredUse<'a> {
+    at: Option<(u64, u64)>,
+    shown: String,
+    reason: &'a str,
+    files: Vec<&'a Path>,
+}
+
+/// Every suppression of the checked files, sorted by place, then each cross-tenant
+/// declaration with the files it covered: for review.
+fn list_suppressions(
+    report: &CheckReport,
+    declarations: &crate::report::declared::Declarations,
+    config: Option<&Path>,
+    format: Format,
+) -> String {
+    let config = config.map_or_else(
+        || "tenant-lint.toml".to_string(),
+        |p| p.display().to_string(),
+    );
     let mut all: Vec<(&Path, &Suppression)> = report
         .files
         .iter()
         .flat_map(|(path, outcome)| outcome.suppressions.iter().map(move |s| (&**path, s)))
+        .filter(|(_, s)| !matches!(s.extent, Extent::Declared { .. }))
         .collect();
     all.sort_by_key(|(path, s)| (*path, s.at.line, s.at.column));
+    // Declarations in the order of the configuration, test code last.
+    let mut declared: Vec<DeclaredUse> = (0..declarations.len())
+        .map(|i| {
+            let (at, shown, reason) = declarations.describe(i);
+            DeclaredUse {
+                at: Some((at.line, at.column)),
+                shown: shown.to_string(),
+                reason,
+                files: Vec::new(),
+            }
+        })
+        .collect();
+    let mut tests: Option<DeclaredUse> = None;
+    for (path, outcome) in &report.files {
+        for s in outcome.suppressions.iter().filter(|s| s.used) {
+            let Extent::Declared { index, .. } = &s.extent else {
+                continue;
+            };
+            let entry = match index {
+                Some(i) => &mut declared[*i],
+                None => tests.get_or_insert_with(|| DeclaredUse {
+                    at: None,
+                    shown: "test code".to_string(),
+                    reason: "",
+                    files: Vec::new(),
+                }),
+            };
+            if entry.reason.is_empty() {
+                entry.reason = &s.reason;
+            }
+            if entry.files.last() != Some(&&**path) {
+                entry.files.push(path);
+            }
+        }
+    }
+    declared.extend(tests);
     if format == Format::Json {
-        let entries: Vec<serde_json::Value> = all
+        let mut entries: Vec<serde_json::Value> = all
             .iter()
             .map(|(path, s)| {
                 serde_json::json!({
@@ -406,6 +471,16 @@ fn list_suppressions(report: &CheckReport, format: Format) -> String {
                 })
             })
             .collect();
+        entries.extend(declared.iter().map(|d| {
+            serde_json::json!({
+                "declared": d.shown,
+                "line": d.at.map(|a| a.0),
+                "column": d.at.map(|a| a.1),
+                "reason": d.reason,
+                "used": !d.files.is_empty(),
+                "files": d.files.iter().map(|p| p.display().to_string().replace('\\', "/")).collect::<Vec<_>>(),
+            })
+        }));
         let mut text = serde_json::to_string_pretty(&serde_json::json!({
             "version": 1,
             "suppressions": entries,
@@ -428,11 +503,28 @@ fn list_suppressions(report: &CheckReport, format: Format) -> String {
             s.reason
         ));
     }
-    let unused = all.iter().filter(|(_, s)| !s.used).count();
+    for d in &declared {
+        let place = d.at.map_or_else(String::new, |(line, column)| {
+            format!("{config}:{line}:{column}: ")
+        });
+        let files = match d.files.len() {
+            0 => "covers nothing".to_string(),
+            1 => "covers findings in 1 file".to_string(),
+            n => format!("covers findings in {n} files"),
+        };
+        out.push_str(&format!(
+            "{place}declared cross-tenant: {} {files}\n    reason: {}\n",
+            d.shown, d.reason
+        ));
+    }
+    let unused = all.iter().filter(|(_, s)| !s.used).count()
+        + declared.iter().filter(|d| d.files.is_empty()).count();
     out.push_str(&format!(
-        "tenant-lint: {} suppression{}, {unused} suppressing nothing\n",
+        "tenant-lint: {} suppression{}, {} declaration{}, {unused} suppressing nothing\n",
         all.len(),
-        if all.len() == 1 { "" } else { "s" }
+        if all.len() == 1 { "" } else { "s" },
+        declared.len(),
+        if declared.len() == 1 { "" } else { "s" },
     ));
     out
 }

@@ -349,6 +349,8 @@ pub struct Engine {
     levels: Vec<(&'static str, Option<Severity>)>,
     /// `[scan.dialects]`, compiled: the dialect of the files each glob matches.
     path_dialects: Vec<(globset::GlobMatcher, Dialect)>,
+    /// `[[cross_tenant]]` and `[scan] tests`, compiled.
+    declared: Arc<crate::report::declared::Declarations>,
 }
 
 impl Engine {
@@ -398,10 +400,12 @@ impl Engine {
                 Some((glob.compile_matcher(), *dialect))
             })
             .collect();
+        let declared = Arc::new(crate::report::declared::Declarations::new(&model.config));
         Ok(Engine {
             model,
             levels,
             path_dialects,
+            declared,
         })
     }
 
@@ -423,6 +427,7 @@ impl Engine {
             model,
             levels: self.levels.clone(),
             path_dialects: self.path_dialects.clone(),
+            declared: self.declared.clone(),
         })
     }
 
@@ -442,6 +447,11 @@ impl Engine {
 
     pub fn model(&self) -> &TenantModel {
         &self.model
+    }
+
+    /// The code declared cross-tenant (`[[cross_tenant]]`, `[scan] tests`).
+    pub fn declarations(&self) -> &crate::report::declared::Declarations {
+        &self.declared
     }
 
     /// The severity a rule reports at, `None` when the configuration turns it off.
@@ -591,6 +601,20 @@ impl Engine {
         at: &dyn Fn(usize) -> Option<&'e Engine>,
         dialect: Dialect,
     ) -> FileOutcome {
+        self.check_sql_file_declared(path, text, extra, at, dialect, Vec::new())
+    }
+
+    /// [`Engine::check_sql_file_at`] with the suppressions the code declared
+    /// cross-tenant makes over the file (see [`crate::report::declared`]).
+    pub fn check_sql_file_declared<'e>(
+        &'e self,
+        path: &Arc<Path>,
+        text: &str,
+        extra: Vec<Finding>,
+        at: &dyn Fn(usize) -> Option<&'e Engine>,
+        dialect: Dialect,
+        declared: Vec<Suppression>,
+    ) -> FileOutcome {
         let sql = SplitSql::new(text, dialect, None);
         let temporary = self.with_temporary_tables(&sql);
         let here = temporary.as_ref().unwrap_or(self);
@@ -610,6 +634,7 @@ impl Engine {
         findings.extend(extra);
         let mut suppressions =
             self.sql_suppressions(&sql.comments, &sql.spans, text, &mut findings);
+        suppressions.extend(declared);
         let diagnostics = self.finish(path, findings, &mut suppressions);
         FileOutcome {
             diagnostics,

@@ -252,6 +252,14 @@ fn findings(loaded: &Loaded, extracted: &Extracted, env: &MacroEnv) -> Vec<(Span
             .cloned()
             .collect();
         let mut suppressions = engine.rust_suppressions(&relevant, facts, &mut all);
+        // Code declared cross-tenant, and test code, as the CLI reads them.
+        if let Some(file) = &file {
+            suppressions.extend(engine.declarations().suppressions(
+                file,
+                &file_facts.text,
+                &facts.functions,
+            ));
+        }
         crate::report::suppress::apply(&mut all, &mut suppressions);
     }
     let error =

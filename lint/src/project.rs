@@ -220,6 +220,8 @@ pub struct Project {
     prechecked: std::sync::Mutex<Vec<Option<FileOutcome>>>,
     /// Whether Rust files were read with the pre-filter (to extract them again alike).
     prefilter: bool,
+    /// The configuration file as reports show it.
+    config_shown: Option<Arc<Path>>,
 }
 
 /// The outcome of a check.
@@ -317,6 +319,10 @@ impl Project {
         overrides: &Overrides,
     ) -> Result<Project, ProjectError> {
         let config = load_config(cwd, paths, overrides)?;
+        let config_shown: Option<Arc<Path>> = config
+            .path
+            .as_ref()
+            .map(|p| Arc::from(display_path(p, cwd).as_path()));
         let relativize = |e: ProjectError| match e {
             ProjectError::Config(mut c) => {
                 c.path = c.path.map(|p| display_path(&p, cwd));
@@ -576,6 +582,7 @@ impl Project {
             by_path,
             prechecked: std::sync::Mutex::new(prechecked),
             prefilter,
+            config_shown,
         })
     }
 
@@ -623,6 +630,7 @@ impl Project {
             .iter()
             .flat_map(|(_, o)| o.diagnostics.iter().cloned())
             .collect();
+        diagnostics.extend(self.unused_declarations(&checked));
         diagnostic::sort(&mut diagnostics);
         let files = self.files.iter().filter(|f| f.scanned).count();
         let summary = Summary::new(files, statements, &diagnostics);
@@ -631,6 +639,42 @@ impl Project {
             summary,
             files: checked,
         }
+    }
+
+    /// A `[[cross_tenant]]` declaration that covered no finding in any file:
+    /// `unused-suppression`, at its place in the configuration.
+    fn unused_declarations(&self, checked: &[(Arc<Path>, FileOutcome)]) -> Vec<Diagnostic> {
+        let declarations = self.engine.declarations();
+        let Some(config) = &self.config_shown else {
+            return Vec::new();
+        };
+        let mut used = vec![false; declarations.len()];
+        for (_, outcome) in checked {
+            for s in outcome.suppressions.iter().filter(|s| s.used) {
+                if let Extent::Declared { index: Some(i), .. } = s.extent {
+                    used[i] = true;
+                }
+            }
+        }
+        let rule = &rules::unused_suppression::RULE;
+        let Some(severity) = self.engine.severity(rule) else {
+            return Vec::new();
+        };
+        (0..declarations.len())
+            .filter(|&i| !used[i])
+            .map(|i| {
+                let (at, shown, _) = declarations.describe(i);
+                let mut reporter = Reporter::default();
+                reporter
+                    .report(
+                        rule,
+                        point(at.line, at.column),
+                        format!("the cross-tenant declaration ({shown}) covers no finding"),
+                    )
+                    .help("remove it, or correct its paths or functions");
+                Diagnostic::new(reporter.findings.remove(0), severity, config.clone())
+            })
+            .collect()
     }
 
     /// A Rust file's facts: kept since loading, or extracted again from its text when
@@ -716,6 +760,11 @@ impl Project {
         out
     }
 
+    /// The configuration file as reports show it.
+    pub fn config_path(&self) -> Option<&Path> {
+        self.config_shown.as_deref()
+    }
+
     /// The source text of a file, for rendering.
     pub fn source(&self, path: &Path) -> Option<&SourceFile> {
         self.file(path).and_then(|f| f.source.as_ref())
@@ -769,6 +818,11 @@ fn check_file<'e>(
         findings.extend(schema);
         let comments = suppression_comments(&source.text);
         let mut suppressions = engine.rust_suppressions(&comments, rust, &mut findings);
+        suppressions.extend(engine.declarations().suppressions(
+            &file.absolute,
+            &source.text,
+            &rust.functions,
+        ));
         let diagnostics = engine.finish(&file.path, findings, &mut suppressions);
         let functions = rust
             .functions
@@ -823,7 +877,17 @@ fn check_file<'e>(
         };
     }
     if file.scanned {
-        return engine.check_sql_file_at(&file.path, &source.text, schema, at, dialect);
+        let declared = engine
+            .declarations()
+            .suppressions(&file.absolute, &source.text, &[]);
+        return engine.check_sql_file_declared(
+            &file.path,
+            &source.text,
+            schema,
+            at,
+            dialect,
+            declared,
+        );
     }
     // A schema file outside the scanned paths: the schema rules and what stops the
     // schema from being read are reported (the schema is checked whichever paths are),
@@ -1308,6 +1372,7 @@ fn collect_files(
     let exclude = glob_set(&config.exclude, config)?;
     let mut out = Vec::new();
     let mut unlisted = Vec::new();
+    let skip_tests = config.tests == crate::model::config::TestCode::Skipped;
     let mut seen: HashSet<OsString> = HashSet::new();
     // Normalized once: most paths are then made relative by stripping a prefix.
     let base = normalize(&config.base_dir);
@@ -1372,6 +1437,9 @@ fn collect_files(
                 .or_else(|| relative_to(entry.path(), root))
                 .unwrap_or_else(|| entry.path().to_path_buf());
             if !include.is_match(&relative) || exclude.is_match(&relative) {
+                continue;
+            }
+            if skip_tests && crate::report::declared::is_test_path(&relative) {
                 continue;
             }
             // The walk does not follow symlinked directories, so below the root only

@@ -489,6 +489,18 @@ fn the_faces_agree_where_they_once_disagreed() {
 }
 
 #[test]
+fn the_faces_agree_on_code_declared_cross_tenant_and_test_code() {
+    assert_agree(
+        &root().join("fixtures/apps/service"),
+        Counts {
+            functions: 5,
+            statements: 1,
+            ..Counts::default()
+        },
+    );
+}
+
+#[test]
 fn the_faces_agree_on_the_rust_fixtures() {
     assert_agree(
         &root().join("fixtures/rust"),

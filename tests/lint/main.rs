@@ -5,6 +5,7 @@ mod adoption;
 mod audit;
 mod bad_input;
 mod cli;
+mod declared;
 mod faces;
 mod fidelity;
 mod fixtures;

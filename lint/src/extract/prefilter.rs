@@ -414,6 +414,102 @@ pub fn outline(text: &str) -> Outline {
     }
 }
 
+/// The lines of a Rust file's test code: items under `#[cfg(test)]` (a `tests`
+/// module), functions under `#[test]`, `#[tokio::test]`, `#[sqlx::test]` and other
+/// attributes whose path ends in `test`, and the whole file under `#![cfg(test)]`.
+/// Read outside comments and strings; the region runs from the attribute to the end of
+/// the item's body (or its `;`).
+pub fn test_regions(text: &str) -> Vec<std::ops::RangeInclusive<u64>> {
+    if !text.contains("test") {
+        return Vec::new();
+    }
+    let mut regions: Vec<std::ops::Range<usize>> = Vec::new();
+    // Open brackets: the byte, and for a `{`, the test attribute its item started at.
+    let mut stack: Vec<(u8, usize, Option<usize>)> = Vec::new();
+    // A test attribute seen, not yet followed by its item's body: where it starts, and
+    // at what depth.
+    let mut pending: Option<(usize, usize)> = None;
+    let mut whole = false;
+    structure(text, |i, c| match c {
+        b'(' | b'[' => stack.push((c, i, None)),
+        b'{' => {
+            let test = match pending {
+                Some((start, depth)) if depth == stack.len() => {
+                    pending = None;
+                    Some(start)
+                }
+                _ => None,
+            };
+            stack.push((c, i, test));
+        }
+        b')' => {
+            stack.pop();
+        }
+        b']' => {
+            let Some((b'[', open, _)) = stack.pop() else {
+                return;
+            };
+            let before = text[..open].trim_end();
+            let inner = before.ends_with("#!");
+            if !(inner || before.ends_with('#')) {
+                return;
+            }
+            let content: String = text[open + 1..i]
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            if !is_test_attribute(&content) {
+                return;
+            }
+            if inner {
+                whole = whole || content == "cfg(test)";
+            } else if pending.is_none() {
+                pending = Some((before.len() - 1, stack.len()));
+            }
+        }
+        b'}' => {
+            if let Some((_, _, Some(start))) = stack.pop() {
+                regions.push(start..i + 1);
+            }
+        }
+        b';' => {
+            if let Some((start, depth)) = pending
+                && depth == stack.len()
+            {
+                pending = None;
+                regions.push(start..i + 1);
+            }
+        }
+        _ => {}
+    });
+    let lines = crate::extract::source::LineIndex::new(text);
+    if whole {
+        return vec![1..=lines.line_count() as u64];
+    }
+    // Outermost regions only (a `#[test]` function inside a `tests` module is in it).
+    regions.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    for r in regions {
+        if out.last().is_none_or(|last| last.end < r.end) {
+            out.push(r);
+        }
+    }
+    out.into_iter()
+        .map(|r| lines.line(r.start)..=lines.line(r.end.saturating_sub(1)))
+        .collect()
+}
+
+/// `cfg(test)`, `cfg(all(test, …))`, or an attribute whose path ends in `test`
+/// (`test`, `tokio::test`, `sqlx::test(…)`), `rstest` or `test_case(…)`.
+fn is_test_attribute(content: &str) -> bool {
+    if content == "cfg(test)" || content.starts_with("cfg(all(test,") {
+        return true;
+    }
+    let path = content.split('(').next().unwrap_or(content);
+    let last = path.rsplit("::").next().unwrap_or(path);
+    matches!(last, "test" | "rstest" | "test_case")
+}
+
 /// Whether an item is a `const` or `static` (their strings fill `format!` holes
 /// anywhere in the file).
 fn is_constant(item: &str) -> bool {
@@ -511,6 +607,33 @@ pub fn blank_items(text: &str, plan: &[(std::ops::Range<usize>, bool)]) -> Optio
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn test_code_is_found_outside_strings_and_comments() {
+        let text = r##"fn app() { let s = "#[test] fn x() {}"; }
+// #[cfg(test)] mod commented { }
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one() { let _ = "{"; }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two() {
+    work().await;
+}
+#[cfg(not(test))]
+fn production() {}
+#[sqlx::test]
+fn three() {}
+"##;
+        assert_eq!(super::test_regions(text), vec![3..=7, 9..=12, 15..=16]);
+        assert_eq!(
+            super::test_regions("#![cfg(test)]\nfn a() {}\nfn b() {}\n"),
+            vec![1..=4]
+        );
+        assert!(super::test_regions("fn contest() { let test = 1; }").is_empty());
+    }
+
     use super::*;
     use proptest::strategy::Strategy;
 

@@ -50,10 +50,60 @@ pub struct Config {
     /// `[guard] cache_entries`: how many statements' verdicts the runtime guard keeps
     /// (`None`: its default).
     pub guard_cache_entries: Option<usize>,
+    /// `[[cross_tenant]]`: code that reads or writes every tenant's rows on purpose.
+    pub cross_tenant: Vec<CrossTenant>,
+    /// `[scan] tests`: how test code is treated.
+    pub tests: TestCode,
     /// The directory relative paths are resolved from (the config file's directory).
     pub base_dir: PathBuf,
     /// The file this configuration was read from, if any.
     pub path: Option<PathBuf>,
+}
+
+/// A `[[cross_tenant]]` declaration: code that is cross-tenant by design (background
+/// workers, admin consoles, data migrations), with the reason. The tenant rules'
+/// findings there are listed as declared, not reported; what the engine could not read
+/// (`TI9xx`) and the schema rules are never hidden.
+#[derive(Debug, Clone)]
+pub struct CrossTenant {
+    /// Path globs, relative to the configuration's directory (`workers/**`).
+    pub paths: Vec<String>,
+    /// Rust functions by path in their crate: the module path the file's place gives
+    /// (`src/admin/export.rs` is `admin::export`) and the function's name, `*` one
+    /// segment or part of one, `**` any number (`admin::**`, `jobs::sweep_*`).
+    pub functions: Vec<String>,
+    pub reason: String,
+    /// Where the declaration is in the configuration file.
+    pub at: Option<Location>,
+}
+
+/// `[scan] tests`: what test code (`tests/` directories, `tests.rs` and `*_test.rs`
+/// files, `#[cfg(test)]` items and `#[test]` functions) gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestCode {
+    /// Checked, and the tenant rules' findings listed as declared cross-tenant (test
+    /// set-up reads and writes every tenant's rows): the default. What the engine could
+    /// not read is still reported.
+    Declared,
+    /// Checked like any other code.
+    Checked,
+    /// Not checked at all.
+    Skipped,
+}
+
+impl std::str::FromStr for TestCode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "declared" => Ok(TestCode::Declared),
+            "checked" => Ok(TestCode::Checked),
+            "skipped" => Ok(TestCode::Skipped),
+            other => Err(format!(
+                "`{other}` is not one of \"declared\", \"checked\", \"skipped\""
+            )),
+        }
+    }
 }
 
 /// `[rules] TI001 = "warning"`: a rule's severity set by configuration.
@@ -81,6 +131,8 @@ impl Default for Config {
             rule_levels: Vec::new(),
             scope_types: vec!["TenantScope".to_string()],
             guard_cache_entries: None,
+            cross_tenant: Vec::new(),
+            tests: TestCode::Declared,
             base_dir: PathBuf::from("."),
             path: None,
         }
@@ -125,6 +177,15 @@ struct RawConfig {
     rules: BTreeMap<String, Spanned<String>>,
     rust: RawRust,
     guard: RawGuard,
+    cross_tenant: Vec<Spanned<RawCrossTenant>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawCrossTenant {
+    paths: Vec<String>,
+    functions: Vec<String>,
+    reason: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -160,6 +221,7 @@ struct RawSchema {
 struct RawScan {
     include: Option<Vec<String>>,
     exclude: Option<Vec<String>>,
+    tests: Option<Spanned<String>>,
     dialects: BTreeMap<String, Spanned<String>>,
 }
 
@@ -277,6 +339,43 @@ impl Config {
             config.scope_types = types;
         }
         config.guard_cache_entries = raw.guard.cache_entries;
+        if let Some(tests) = raw.scan.tests {
+            config.tests = tests
+                .get_ref()
+                .parse()
+                .map_err(|msg| error_at(Some(tests.span()), format!("`scan.tests`: {msg}")))?;
+        }
+        for declared in raw.cross_tenant {
+            let span = declared.span();
+            let declared = declared.into_inner();
+            if declared.reason.trim().is_empty() {
+                return Err(error_at(
+                    Some(span),
+                    "`cross_tenant`: a declaration needs a `reason`: why this code may read or write every tenant's rows".to_string(),
+                ));
+            }
+            if declared.paths.is_empty() && declared.functions.is_empty() {
+                return Err(error_at(
+                    Some(span),
+                    "`cross_tenant`: a declaration names `paths` (globs) or `functions` (Rust paths)".to_string(),
+                ));
+            }
+            for glob in declared.paths.iter().chain(&declared.functions) {
+                let pattern = glob.replace("::", "/");
+                if let Err(e) = globset::Glob::new(&pattern) {
+                    return Err(error_at(
+                        Some(span),
+                        format!("`cross_tenant`: bad pattern `{glob}`: {e}"),
+                    ));
+                }
+            }
+            config.cross_tenant.push(CrossTenant {
+                paths: declared.paths,
+                functions: declared.functions,
+                reason: declared.reason,
+                at: Some(index.position(text, span.start)),
+            });
+        }
         config.rule_levels = raw
             .rules
             .into_iter()

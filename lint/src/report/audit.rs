@@ -317,7 +317,12 @@ pub fn audit(
                     .iter()
                     .filter(|s| s.used && overlaps(&s.lines, &lines))
                     .min_by_key(|s| s.lines.end() - s.lines.start())
-                    .map(|s| s.reason.clone());
+                    .map(|s| match s.extent {
+                        crate::report::suppress::Extent::Declared { .. } => {
+                            format!("declared cross-tenant: {}", s.reason)
+                        }
+                        _ => s.reason.clone(),
+                    });
                 (Scoping::Suppressed, codes, reason)
             } else {
                 (Scoping::Scoped, codes, None)

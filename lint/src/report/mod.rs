@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod baseline;
+pub mod declared;
 pub mod diagnostic;
 pub mod explain;
 pub mod github;

@@ -27,6 +27,9 @@ pub enum Extent {
     File,
     /// A `#[tenant_scoped(cross_tenant = "…")]` function.
     Function(String),
+    /// Code declared cross-tenant: by `[[cross_tenant]]` declaration `index` (how it
+    /// reads), or, without an index, test code.
+    Declared { index: Option<usize>, shown: String },
 }
 
 impl Extent {
@@ -36,6 +39,13 @@ impl Extent {
             Extent::Line => "line".to_string(),
             Extent::File => "file".to_string(),
             Extent::Function(name) => format!("function `{name}`"),
+            Extent::Declared {
+                index: Some(_),
+                shown,
+            } => {
+                format!("code declared cross-tenant ({shown})")
+            }
+            Extent::Declared { index: None, .. } => "test code".to_string(),
         }
     }
 }
@@ -148,7 +158,12 @@ pub fn apply(findings: &mut Vec<Finding>, suppressions: &mut [Suppression]) {
         }
         true
     });
-    for s in suppressions.iter().filter(|s| !s.used) {
+    // A declaration covers many files: whether it covered anything is decided over
+    // all of them (see `Project::check`).
+    for s in suppressions
+        .iter()
+        .filter(|s| !s.used && !matches!(s.extent, Extent::Declared { .. }))
+    {
         let names: Vec<&str> = s.rules.iter().map(|r| r.code).collect();
         let form = if s.extent == Extent::File {
             "allow-file"
