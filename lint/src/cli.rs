@@ -147,9 +147,13 @@ struct InitArgs {
     /// A SQLite database file to read the schema from, opened read-only.
     #[arg(long)]
     db: Option<PathBuf>,
-    /// The SQL dialect of the schema: sqlite, postgres, mysql or generic.
-    #[arg(long, value_parser = parse_dialect, default_value = "sqlite")]
-    dialect: Dialect,
+    /// The SQL dialect of the schema: sqlite, postgres, mysql or generic (default:
+    /// detected from the schema and the migration tool's files).
+    #[arg(long, value_parser = parse_dialect)]
+    dialect: Option<Dialect>,
+    /// The tenant column (default: detected from the schema).
+    #[arg(long)]
+    tenant_column: Option<String>,
     /// Where to write the configuration (`-` for standard output).
     #[arg(long, default_value = "tenant-lint.toml")]
     output: PathBuf,
@@ -618,7 +622,27 @@ fn init(
     };
     let files = crate::init::schema_patterns(&files, &listing);
     let db = args.db.as_ref().map(|d| d.display().to_string());
-    let starter = crate::init::starter(&read.schema, &files, db.as_deref());
+    let context = crate::init::Context {
+        dialect_reason: read.dialect_reason.clone(),
+        skipped: read.skipped.clone(),
+        tenant_column: args.tenant_column.clone(),
+        excluded: read.excluded.clone(),
+        not_read: read.not_read.clone(),
+    };
+    for skipped in read.skipped.iter().take(10) {
+        writeln!(
+            err,
+            "warning: skipped a statement it cannot read: {skipped}"
+        )?;
+    }
+    if read.skipped.len() > 10 {
+        writeln!(
+            err,
+            "warning: and {} more statements it cannot read (listed in the configuration)",
+            read.skipped.len() - 10
+        )?;
+    }
+    let starter = crate::init::starter(&read.schema, &files, db.as_deref(), &context);
     if to_stdout {
         write!(out, "{}", starter.text)?;
         return Ok(0);
@@ -633,21 +657,133 @@ fn init(
     }
     writeln!(
         out,
-        "wrote {}: tenant column `{}`{}; {} tenant tables, {} candidate shared, {} undecided",
+        "wrote {}: dialect {} ({}), tenant column `{}` ({})",
         display_path(&target, env.cwd).display(),
+        read.dialect,
+        read.dialect_reason,
         starter.detected.column,
-        starter
-            .detected
-            .root
-            .as_ref()
-            .map_or(" (not detected: review it)".to_string(), |r| format!(
-                " (root `{r}`)"
-            )),
-        starter.tenant,
-        starter.shared,
-        starter.undecided
+        starter.detected.how,
     )?;
+    init_summary(&target, &starter, &read, env, out)?;
     Ok(0)
+}
+
+/// After `init`: the check run with the new configuration, summed up, and the next
+/// things to decide.
+fn init_summary(
+    target: &Path,
+    starter: &crate::init::Starter,
+    read: &crate::project::ReadSchema,
+    env: &Env,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let overrides = Overrides {
+        config: Some(target.to_path_buf()),
+        ..Overrides::default()
+    };
+    let root = target.parent().unwrap_or(env.cwd);
+    let project = match Project::load(root, &[], &overrides) {
+        Ok(project) => project,
+        Err(e) => {
+            writeln!(out, "the first check could not run: {e}")?;
+            return Ok(());
+        }
+    };
+    let report = project.check();
+    let model = project.engine.model();
+    let mut classes: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for (_, info) in model.tables() {
+        *classes.entry(info.class.name()).or_default() += 1;
+    }
+    let tables: Vec<String> = classes.iter().map(|(c, n)| format!("{n} {c}")).collect();
+    writeln!(out, "tables: {}", tables.join(", "))?;
+    let mut by_rule: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for d in &report.diagnostics {
+        *by_rule.entry(d.code).or_default() += 1;
+    }
+    let rules: Vec<String> = by_rule.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    writeln!(
+        out,
+        "first check: {} errors, {} warnings in {} statements{}{}",
+        report.summary.errors,
+        report.summary.warnings,
+        report.summary.statements,
+        if rules.is_empty() { "" } else { "; by rule: " },
+        rules.join(", ")
+    )?;
+    // The next decisions, most consequential first.
+    let mut next: Vec<String> = Vec::new();
+    if starter.detected.root.is_none() || starter.detected.outer.is_some() {
+        next.push(format!(
+            "Confirm the tenant column `{}` in [tenant]{}.",
+            starter.detected.column,
+            if starter.detected.outer.is_some() {
+                " (tenancy has two levels: see the comment there)"
+            } else {
+                ""
+            }
+        ));
+    }
+    if starter.shared > 0 {
+        next.push(format!(
+            "Decide the {} candidate shared table{} in [tables] (commented out): uncomment only tables every tenant may read in full.",
+            starter.shared,
+            if starter.shared == 1 { "" } else { "s" }
+        ));
+    }
+    // Where the errors of reads and writes gather: cross-tenant by design, or leaks.
+    let mut by_dir: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for d in report.diagnostics.iter().filter(|d| {
+        d.severity == crate::report::diagnostic::Severity::Error
+            && (d.code.starts_with("TI0") || d.code.starts_with("TI1"))
+    }) {
+        let dir = d
+            .path
+            .parent()
+            .map_or_else(String::new, |p| p.display().to_string());
+        *by_dir.entry(dir).or_default() += 1;
+    }
+    let mut dirs: Vec<(String, usize)> = by_dir.into_iter().collect();
+    dirs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    if !dirs.is_empty() {
+        let top: Vec<String> = dirs
+            .iter()
+            .take(3)
+            .map(|(d, n)| format!("{} ({n})", if d.is_empty() { "." } else { d }))
+            .collect();
+        next.push(format!(
+            "Read the unbound reads and writes, most in {}: fix the leaks, and declare code that is cross-tenant by design with [[cross_tenant]] and its reason.",
+            top.join(", ")
+        ));
+    }
+    let schema_errors = report
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.severity == crate::report::diagnostic::Severity::Error && d.code.starts_with("TI2")
+        })
+        .count();
+    if schema_errors > 0 {
+        next.push(format!(
+            "Fix the {schema_errors} schema finding{} (tenant data without its column, nullable or unreferenced tenant columns, keys without the tenant), or suppress each with its reason.",
+            if schema_errors == 1 { "" } else { "s" }
+        ));
+    }
+    if !read.skipped.is_empty() {
+        next.push(format!(
+            "Look at the {} schema statement{} tenant-lint could not read (listed in [schema]).",
+            read.skipped.len(),
+            if read.skipped.len() == 1 { "" } else { "s" }
+        ));
+    }
+    if next.is_empty() {
+        next.push("Add `tenant-lint check` to CI (see the README).".to_string());
+    }
+    writeln!(out, "next:")?;
+    for (i, step) in next.iter().take(3).enumerate() {
+        writeln!(out, "  {}. {step}", i + 1)?;
+    }
+    Ok(())
 }
 
 fn show_rule(rule: &str, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {

@@ -1208,28 +1208,43 @@ fn read_database(path: &Path, shown: &Path, dialect: Dialect) -> Result<LoadedFi
     })
 }
 
-/// A schema read on its own (for `tenant-lint init`): the schema and the files it came from.
+/// A schema read on its own (for `tenant-lint init`): the schema, the files it came
+/// from, the dialect and why, and what could not be read.
 pub struct ReadSchema {
     pub schema: Schema,
-    /// The DDL files read, absolute, in the order applied.
+    /// The schema files read, absolute, in the order applied.
     pub files: Vec<PathBuf>,
+    pub dialect: Dialect,
+    /// How the dialect was chosen.
+    pub dialect_reason: String,
+    /// Statements that could not be read, as `file:line:column: why`; the schema is
+    /// built without them.
+    pub skipped: Vec<String>,
+    /// Directories whose SQL is mostly not this dialect's (another database's), as
+    /// `[scan] exclude` globs relative to the working directory, with why.
+    pub excluded: Vec<(String, String)>,
+    /// Files that create tables but were not read as schema, because migration
+    /// directories define it (a schema dump, another application's schema), relative
+    /// to the working directory, with how many tables each creates.
+    pub not_read: Vec<(String, usize)>,
 }
 
-/// Reads a schema from DDL files or directories of them (all `.sql` files under the
-/// working directory that hold DDL when none is given) and from a SQLite database.
-/// Fails closed: a file that cannot be read, or DDL that cannot be parsed, is an error
-/// with its location, since a starter configuration from half a schema would mislead.
+/// Reads a schema for `init` from DDL files or directories of them (all `.sql` files
+/// under the working directory that create or alter a table, outside test directories,
+/// when none is given; down migrations never) and from a SQLite database, as the
+/// check reads it ([`crate::model::loader`]): in migration order, tables dropped later
+/// gone, a statement that cannot be read skipped and listed. The dialect is `dialect`
+/// when given, else detected ([`crate::init::detect_dialect`]).
 pub fn read_schema(
     cwd: &Path,
     paths: &[PathBuf],
     db: Option<&Path>,
-    dialect: Dialect,
+    dialect: Option<Dialect>,
 ) -> Result<ReadSchema, ProjectError> {
-    let config = Config {
-        dialect,
-        ..Config::default()
-    };
     let mut candidates: Vec<PathBuf> = Vec::new();
+    // Test code's SQL: never schema, but looked at for another database's SQL.
+    let mut tests: HashSet<PathBuf> = HashSet::new();
+    let mut locks: Vec<String> = Vec::new();
     let explicit = !paths.is_empty();
     let roots: Vec<PathBuf> = if explicit || db.is_some() {
         paths.iter().map(|p| cwd.join(p)).collect()
@@ -1251,52 +1266,276 @@ pub fn read_schema(
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !skipped_dir(e))
+            // A directory that cannot be listed holds no schema we can read.
+            .flatten()
         {
-            let entry = entry.map_err(|e| ProjectError::Path {
-                path: display_path(e.path().unwrap_or(root), cwd),
-                message: e.to_string(),
-            })?;
-            if entry.file_type().is_file()
-                && entry
-                    .path()
-                    .extension()
-                    .is_some_and(|x| x.eq_ignore_ascii_case("sql"))
-            {
-                candidates.push(entry.path().to_path_buf());
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let path = entry.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name == "migration_lock.toml" {
+                locks.push(std::fs::read_to_string(path).unwrap_or_default());
+                continue;
+            }
+            let relative = relative_to(path, root).unwrap_or_else(|| path.to_path_buf());
+            let sql = path
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("sql"));
+            if sql && !crate::extract::migration::is_down_migration(path) {
+                candidates.push(path.to_path_buf());
+                if !explicit && crate::report::declared::is_test_path(&relative) {
+                    tests.insert(path.to_path_buf());
+                }
             }
         }
     }
     migration_order(&mut candidates);
-    let mut schema = Schema::new(dialect);
-    let mut files = Vec::new();
-    if let Some(db) = db {
-        let absolute = cwd.join(db);
-        let loaded = read_database(&absolute, &display_path(&absolute, cwd), dialect)?;
-        apply_whole(&mut schema, &loaded)?;
-    }
+    let mut texts: Vec<(PathBuf, String)> = Vec::new();
     for path in candidates {
-        let loaded = read_file(
-            &path,
-            &display_path(&path, cwd),
-            true,
-            Role::Schema,
-            &config,
-            true,
-        );
-        if let Some(problem) = &loaded.problem {
-            return Err(ProjectError::Schema {
-                path: loaded.path.to_path_buf(),
-                at: problem.span.start,
-                message: problem.message.clone(),
-            });
+        match read_bounded(&path).map(String::from_utf8) {
+            Ok(Ok(text)) => texts.push((path, text)),
+            Ok(Err(_)) | Err(_) if !explicit => continue,
+            Ok(Err(_)) => {
+                return Err(ProjectError::Schema {
+                    path: display_path(&path, cwd),
+                    at: Location::new(1, 1),
+                    message: "the file is not valid UTF-8".to_string(),
+                });
+            }
+            Err(message) => {
+                return Err(ProjectError::Schema {
+                    path: display_path(&path, cwd),
+                    at: Location::new(1, 1),
+                    message,
+                });
+            }
         }
-        if loaded.ddl.is_empty() && !explicit {
+    }
+    let (dialect, dialect_reason) = match dialect {
+        Some(d) => (d, "given with --dialect".to_string()),
+        None if db.is_some() && texts.is_empty() => (
+            Dialect::Sqlite,
+            "the schema comes from a SQLite database".to_string(),
+        ),
+        None => {
+            let all: Vec<&str> = texts.iter().map(|(_, t)| t.as_str()).collect();
+            crate::init::detect_dialect(&all, &locks).unwrap_or((
+                Dialect::Generic,
+                "nothing in the schema tells which database it is for; set it with --dialect"
+                    .to_string(),
+            ))
+        }
+    };
+    let config = Config {
+        dialect,
+        ..Config::default()
+    };
+    let mut read: Vec<Candidate> = texts
+        .into_iter()
+        .map(|(path, text)| {
+            let statements = crate::model::files::schema_statements(&path, &text, &config);
+            let split = SplitSql::new(&text, dialect, None);
+            let shapes = (0..split.len()).any(|i| split.is_ddl(i));
+            let unreadable = statements
+                .iter()
+                .filter(|s| s.parsed.as_ref().is_err_and(|f| f.is_unreadable()))
+                .count();
+            let creates = statements
+                .iter()
+                .filter(|s| matches!(&s.parsed, Ok(sqlparser::ast::Statement::CreateTable(_))))
+                .count();
+            Candidate {
+                path,
+                text,
+                statements,
+                shapes,
+                unreadable,
+                creates,
+            }
+        })
+        .collect();
+    // The directory a migration belongs to: its folder, or for one folder per
+    // migration (`migrations/<version>_x/migration.sql`), the folder's parent.
+    let group_of = |path: &Path| -> PathBuf {
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let own_folder = crate::model::schema::version_of(path).is_some()
+            && path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| crate::model::schema::version_of(Path::new(n)).is_none());
+        if own_folder {
+            dir.parent().unwrap_or(dir).to_path_buf()
+        } else {
+            dir.to_path_buf()
+        }
+    };
+    let mut excluded: Vec<(String, String)> = Vec::new();
+    let mut migration_dirs: Vec<PathBuf> = Vec::new();
+    if !explicit {
+        // Directories whose SQL is mostly unreadable in this dialect hold another
+        // database's SQL (ClickHouse beside PostgreSQL, a SQL engine's test inputs).
+        // Counted for every directory up to the working directory's children: the
+        // highest one mostly unreadable is left out whole (`server/clickhouse/**`).
+        let mut by_dir: std::collections::BTreeMap<PathBuf, (usize, usize)> =
+            std::collections::BTreeMap::new();
+        for c in &read {
+            for dir in c.path.ancestors().skip(1) {
+                if dir == cwd || !dir.starts_with(cwd) {
+                    break;
+                }
+                let entry = by_dir.entry(dir.to_path_buf()).or_default();
+                entry.0 += c.unreadable;
+                entry.1 += c.statements.len();
+            }
+        }
+        let mut other: Vec<PathBuf> = Vec::new();
+        for (dir, (unreadable, total)) in &by_dir {
+            let mostly = *unreadable >= 3 && unreadable * 2 > *total;
+            if !mostly || other.iter().any(|o| dir.starts_with(o)) {
+                continue;
+            }
+            let relative = relative_to(dir, cwd).unwrap_or_else(|| dir.clone());
+            excluded.push((
+                format!("{}/**", relative.display()).replace('\\', "/"),
+                format!(
+                    "{unreadable} of its {total} statements are not {dialect} SQL: another database's?"
+                ),
+            ));
+            other.push(dir.clone());
+        }
+        read.retain(|c| !other.iter().any(|d| c.path.starts_with(d)));
+        // Directories of versioned migrations that shape the schema.
+        let mut versioned: std::collections::BTreeMap<PathBuf, usize> =
+            std::collections::BTreeMap::new();
+        for c in read.iter().filter(|c| c.shapes && !tests.contains(&c.path)) {
+            if crate::model::schema::version_of(&c.path).is_some() {
+                *versioned.entry(group_of(&c.path)).or_default() += 1;
+            }
+        }
+        migration_dirs = versioned
+            .into_iter()
+            .filter(|(_, n)| *n >= 2)
+            .map(|(d, _)| d)
+            .collect();
+        // Two migration directories that create the same tables are one schema for
+        // two databases (`migrations/` and `sqlite_migrations/`): the one written for
+        // another database (by its name, else by what this dialect cannot read) is
+        // left out.
+        let created = |dir: &Path| -> (HashSet<String>, usize) {
+            let mut names = HashSet::new();
+            let mut unreadable = 0;
+            for c in read.iter().filter(|c| group_of(&c.path) == dir) {
+                unreadable += c.unreadable;
+                for s in &c.statements {
+                    if let Ok(sqlparser::ast::Statement::CreateTable(t)) = &s.parsed
+                        && let Some(name) = crate::model::dialect::last_ident(&t.name)
+                    {
+                        names.insert(dialect.key(name).into_owned());
+                    }
+                }
+            }
+            (names, unreadable)
+        };
+        let foreign_name = |dir: &Path| {
+            let name = dir.to_string_lossy().to_ascii_lowercase();
+            Dialect::NAMES
+                .iter()
+                .chain(&["clickhouse", "mssql", "oracle"])
+                .any(|d| *d != dialect.name() && name.contains(d))
+        };
+        let mut dropped: Vec<PathBuf> = Vec::new();
+        for (i, a) in migration_dirs.iter().enumerate() {
+            for b in migration_dirs.iter().skip(i + 1) {
+                if dropped.contains(a) || dropped.contains(b) {
+                    continue;
+                }
+                let ((na, ua), (nb, ub)) = (created(a), created(b));
+                let shared = na.intersection(&nb).count();
+                if shared == 0 || shared * 2 < na.len().min(nb.len()) {
+                    continue;
+                }
+                let drop = match (foreign_name(a), foreign_name(b)) {
+                    (true, false) => a,
+                    (false, true) => b,
+                    _ if ua > ub => a,
+                    _ => b,
+                };
+                let kept = if drop == a { b } else { a };
+                let shown = |d: &Path| {
+                    relative_to(d, cwd)
+                        .unwrap_or_else(|| d.to_path_buf())
+                        .display()
+                        .to_string()
+                        .replace('\\', "/")
+                };
+                excluded.push((
+                    format!("{}/**", shown(drop)),
+                    format!(
+                        "migrations of the same tables as {} for another database",
+                        shown(kept)
+                    ),
+                ));
+                dropped.push(drop.clone());
+            }
+        }
+        migration_dirs.retain(|d| !dropped.contains(d));
+        read.retain(|c| !dropped.iter().any(|d| c.path.starts_with(d)));
+    }
+    // With migration directories, they are the schema: another file that creates
+    // tables (a dump of the same schema, another application's) is listed, not read.
+    let mut not_read: Vec<(String, usize)> = Vec::new();
+    let mut files: Vec<LoadedFile> = Vec::new();
+    // The files not read as schema, to look at once the schema is known.
+    let mut others: Vec<Candidate> = Vec::new();
+    for (rank, c) in read.into_iter().enumerate() {
+        let in_migrations = migration_dirs.iter().any(|d| group_of(&c.path) == *d);
+        let keep = if explicit {
+            true
+        } else if tests.contains(&c.path) {
+            false
+        } else if migration_dirs.is_empty() {
+            c.shapes
+        } else {
+            in_migrations
+        };
+        if !keep {
+            if c.shapes && c.creates > 0 && !tests.contains(&c.path) {
+                let shown = relative_to(&c.path, cwd).unwrap_or_else(|| c.path.clone());
+                not_read.push((shown.display().to_string().replace('\\', "/"), c.creates));
+            }
+            others.push(c);
             continue;
         }
-        apply_whole(&mut schema, &loaded)?;
-        files.push(path);
+        let shown = display_path(&c.path, cwd);
+        files.push(LoadedFile {
+            path: Arc::from(shown.as_path()),
+            absolute: c.path,
+            source: Some(SourceFile::new(shown, c.text)),
+            ddl: c.statements,
+            problem: None,
+            scanned: false,
+            rust: None,
+            database: false,
+            includes: Vec::new(),
+            consts: Vec::new(),
+            schema_rank: rank,
+            facts_dropped: false,
+        });
     }
-    if schema.is_empty() {
+    let database = match db {
+        Some(db) => {
+            let absolute = cwd.join(db);
+            Some(read_database(
+                &absolute,
+                &display_path(&absolute, cwd),
+                dialect,
+            )?)
+        }
+        None => None,
+    };
+    let timeline = build_schema(database.iter().chain(files.iter()), &config);
+    if timeline.schema.is_empty() {
         return Err(ProjectError::NoSchema {
             looked: if db.is_some() || explicit {
                 "the given schema".to_string()
@@ -1305,27 +1544,152 @@ pub fn read_schema(
             },
         });
     }
-    Ok(ReadSchema { schema, files })
+    if !explicit {
+        exclude_other_schemas(
+            &timeline.schema,
+            &files,
+            others,
+            cwd,
+            dialect,
+            &mut excluded,
+        );
+    }
+    let skipped = timeline
+        .problems
+        .iter()
+        .map(|p| {
+            format!(
+                "{}:{}:{}: {}",
+                p.path.display(),
+                p.failure.at.line,
+                p.failure.at.column,
+                p.failure.message
+            )
+        })
+        .collect();
+    Ok(ReadSchema {
+        schema: timeline.schema,
+        files: files.into_iter().map(|f| f.absolute).collect(),
+        dialect,
+        dialect_reason,
+        skipped,
+        excluded,
+        not_read,
+    })
 }
 
-/// Applies a file's DDL, failing on the first statement that does not parse.
-fn apply_whole(schema: &mut Schema, file: &LoadedFile) -> Result<(), ProjectError> {
-    for statement in &file.ddl {
-        match &statement.parsed {
-            Ok(parsed) => {
-                schema.apply(parsed, &file.path);
-            }
-            Err(failure) => {
-                let finding = unparseable(failure);
-                return Err(ProjectError::Schema {
-                    path: file.path.to_path_buf(),
-                    at: finding.span.start,
-                    message: finding.message,
-                });
+/// A `.sql` file `init` read: its statements, whether it shapes the schema, how many
+/// of its statements cannot be read, and how many tables it creates.
+struct Candidate {
+    path: PathBuf,
+    text: String,
+    statements: Vec<ParsedStatement>,
+    shapes: bool,
+    unreadable: usize,
+    creates: usize,
+}
+
+/// Leaves out of the scan, once the schema is known, the SQL written for another
+/// schema: a directory tree with a schema of its own whose tables are mostly not this
+/// one's (another application's, an example's), and a file whose statements mostly
+/// cannot be read or name no table of this schema (another database's seed data).
+fn exclude_other_schemas(
+    schema: &Schema,
+    files: &[LoadedFile],
+    others: Vec<Candidate>,
+    cwd: &Path,
+    dialect: Dialect,
+    excluded: &mut Vec<(String, String)>,
+) {
+    let known: HashSet<String> = schema
+        .tables()
+        .map(|t| dialect.name_key(&t.name).into_owned())
+        .collect();
+    let glob_of = |path: &Path| {
+        relative_to(path, cwd)
+            .unwrap_or_else(|| path.to_path_buf())
+            .display()
+            .to_string()
+            .replace('\\', "/")
+    };
+    let covered = |path: &Path, excluded: &[(String, String)]| {
+        let relative = glob_of(path);
+        excluded.iter().any(|(glob, _)| {
+            glob.strip_suffix("/**")
+                .is_some_and(|dir| relative.starts_with(&format!("{dir}/")))
+                || *glob == relative
+        })
+    };
+    // Trees with a schema of their own first, then single files.
+    for c in &others {
+        if covered(&c.path, excluded) {
+            continue;
+        }
+        // Another schema: most tables it creates are not this schema's.
+        if c.creates > 0 {
+            let created: Vec<String> = c
+                .statements
+                .iter()
+                .filter_map(|s| match &s.parsed {
+                    Ok(sqlparser::ast::Statement::CreateTable(t)) => {
+                        crate::model::dialect::last_ident(&t.name)
+                            .map(|i| dialect.key(i).into_owned())
+                    }
+                    _ => None,
+                })
+                .collect();
+            let ours = created.iter().filter(|n| known.contains(*n)).count();
+            if ours * 2 < created.len() {
+                // The highest directory above it that holds no schema file of ours.
+                let top = c
+                    .path
+                    .ancestors()
+                    .skip(1)
+                    .take_while(|d| *d != cwd && d.starts_with(cwd))
+                    .filter(|d| !files.iter().any(|f| f.absolute.starts_with(d)))
+                    .last();
+                if let Some(top) = top {
+                    excluded.push((
+                        format!("{}/**", glob_of(top)),
+                        format!(
+                            "{} defines a schema of its own ({} of its {} tables are not this schema's)",
+                            glob_of(&c.path),
+                            created.len() - ours,
+                            created.len()
+                        ),
+                    ));
+                }
             }
         }
     }
-    Ok(())
+    for c in &others {
+        if covered(&c.path, excluded) {
+            continue;
+        }
+        // Another database's statements: unreadable, or naming no table of ours.
+        let lines = crate::extract::source::LineIndex::new(&c.text);
+        let foreign = c
+            .statements
+            .iter()
+            .filter(|s| match &s.parsed {
+                Err(f) => f.is_unreadable(),
+                Ok(_) => {
+                    let text = &c.text[lines.byte_range(&c.text, s.span)];
+                    crate::model::loader::word_keys(text, dialect)
+                        .is_none_or(|words| !words.iter().any(|w| known.contains(w)))
+                }
+            })
+            .count();
+        if foreign >= 3 && foreign * 2 > c.statements.len() {
+            excluded.push((
+                glob_of(&c.path),
+                format!(
+                    "{foreign} of its {} statements are not {dialect} SQL or name no table of this schema: another database's?",
+                    c.statements.len()
+                ),
+            ));
+        }
+    }
 }
 
 /// The position of a byte offset in the valid UTF-8 prefix of `bytes`.

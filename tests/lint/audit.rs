@@ -356,13 +356,17 @@ fn init_writes_a_config_that_checks_the_app_it_came_from() {
     let (code, out, err) = tenant_lint(&dir, &["init"]);
     assert_eq!((code, err.as_str()), (0, ""), "{out}");
     assert!(
-        out.contains("tenant column `client_id` (root `CLIENT`)"),
+        out.contains("dialect sqlite (detected from the schema")
+            && out.contains("tenant column `client_id` (7 of 15 tables have `client_id`; 7 of 19 foreign keys use it to reference `CLIENT`)"),
         "{out}"
     );
+    // After writing, the first check with it, summed up, and what to decide next.
+    insta::assert_snapshot!("init_seed_app_summary", out);
     let text = std::fs::read_to_string(dir.join("tenant-lint.toml")).unwrap();
     insta::assert_snapshot!("init_seed_app", text);
 
-    // The written configuration is valid and finds the seed's gaps.
+    // The written configuration is valid and finds the seed's gaps. Nothing is shared
+    // until the user says so.
     let (code, audit) = audit_json(&dir, &[]);
     assert_eq!(code, 1);
     let tables = tables(&audit);
@@ -371,9 +375,19 @@ fn init_writes_a_config_that_checks_the_app_it_came_from() {
         ("missing-isolation".into(), "critical".into())
     );
     assert_eq!(
-        tables["PRODUCT"].0, "shared",
-        "proposed as shared: referenced by tenant data only"
+        tables["PRODUCT"].0, "undecided",
+        "a candidate, commented out"
     );
+    let decided = text.replace("    # \"PRODUCT\",", "    \"PRODUCT\",");
+    assert_ne!(decided, text);
+    std::fs::write(dir.join("tenant-lint.toml"), &decided).unwrap();
+    let (_, audit) = audit_json(&dir, &[]);
+    assert_eq!(
+        self::tables(&audit)["PRODUCT"].0,
+        "shared",
+        "once uncommented"
+    );
+    std::fs::write(dir.join("tenant-lint.toml"), &text).unwrap();
 
     // It never overwrites a configuration without --force.
     let (code, _, err) = tenant_lint(&dir, &["init"]);
@@ -385,6 +399,137 @@ fn init_writes_a_config_that_checks_the_app_it_came_from() {
     );
     let (code, _, _) = tenant_lint(&dir, &["init", "--force"]);
     assert_eq!(code, 0);
+}
+
+/// `tenant-lint init` on one schema in the layouts of five migration tools.
+#[test]
+fn init_reads_the_layouts_of_the_migration_tools() {
+    let layouts = [
+        ("sqlx", "migrations/*.sql", "org_id"),
+        ("flyway", "src/main/resources/db/migration/*.sql", "org_id"),
+        ("golang-migrate", "db/migrations/*.sql", "org_id"),
+        ("prisma", "prisma/migrations/*/migration.sql", "teamId"),
+        ("diesel", "migrations/*/up.sql", "org_id"),
+    ];
+    for (layout, files, column) in layouts {
+        let dir = scratch(&format!("init-{layout}"));
+        for entry in walkdir::WalkDir::new(workspace().join("fixtures/init").join(layout)) {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() {
+                let relative = entry
+                    .path()
+                    .strip_prefix(workspace().join("fixtures/init").join(layout))
+                    .unwrap();
+                write(
+                    &dir,
+                    relative.to_str().unwrap(),
+                    &std::fs::read_to_string(entry.path()).unwrap(),
+                );
+            }
+        }
+        let (code, out, err) = tenant_lint(&dir, &["init"]);
+        assert_eq!(code, 0, "{layout}: {out}{err}");
+        assert!(out.contains("dialect postgres ("), "{layout}: {out}");
+        let text = std::fs::read_to_string(dir.join("tenant-lint.toml")).unwrap();
+        let config = tenant_lint::model::Config::parse(&text, &dir.join("tenant-lint.toml"))
+            .unwrap_or_else(|e| panic!("{layout}: {e}\n{text}"));
+        assert_eq!(config.tenant_column, column, "{layout}");
+        // Migrations by a glob; a down migration is never read.
+        assert_eq!(
+            config
+                .schema_files
+                .iter()
+                .map(|(f, _)| f.as_str())
+                .collect::<Vec<_>>(),
+            [files],
+            "{layout}: {text}"
+        );
+        // Nothing shared without the user; the table referenced by tenant data is a
+        // candidate, commented out, with the warning.
+        assert!(config.shared_tables.is_empty(), "{layout}: {text}");
+        assert!(
+            text.contains("every tenant may read every row of a shared table"),
+            "{layout}"
+        );
+        let users = if layout == "prisma" {
+            "\"User\""
+        } else {
+            "users"
+        };
+        assert!(
+            text.contains(&format!("    # {}, # referenced by", toml_quoted(users))),
+            "{layout}: {text}"
+        );
+        // The table a later migration drops is gone.
+        assert!(!text.contains("legacy_notes"), "{layout}: {text}");
+        // The first check with it: what cannot be read is the skipped statement only.
+        let (code, check) = crate::cli::tenant_lint(&dir, &["check", "--format", "concise"]);
+        assert!(code <= 1, "{layout}: {check}");
+        let unread: Vec<&str> = check.lines().filter(|l| l.contains("error[TI9")).collect();
+        if layout == "flyway" {
+            assert!(
+                text.contains("1 statement of the schema could not be read and was skipped")
+                    && text.contains("V10__comments.sql:10:43"),
+                "{text}"
+            );
+            assert!(
+                err.contains("warning: skipped a statement it cannot read"),
+                "{err}"
+            );
+            assert_eq!(unread.len(), 1, "{check}");
+            assert!(unread[0].contains("V10__comments.sql:10:43"), "{check}");
+        } else {
+            assert!(unread.is_empty(), "{layout}: {check}");
+            assert!(err.is_empty(), "{layout}: {err}");
+        }
+    }
+}
+
+/// A TOML string of `text`.
+fn toml_quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+#[test]
+fn init_proposes_two_level_tenancy_and_takes_a_column_it_is_given() {
+    let dir = scratch("init-two-levels");
+    write(
+        &dir,
+        "migrations/0001_init.sql",
+        "CREATE TABLE organizations (id uuid PRIMARY KEY, name text NOT NULL);
+CREATE TABLE projects (id uuid PRIMARY KEY, organization_id uuid NOT NULL REFERENCES organizations (id));
+CREATE TABLE deployments (id uuid PRIMARY KEY, organization_id uuid NOT NULL REFERENCES organizations (id), project_id uuid NOT NULL REFERENCES projects (id));
+CREATE TABLE toolsets (id uuid PRIMARY KEY, organization_id uuid NOT NULL REFERENCES organizations (id), project_id uuid NOT NULL REFERENCES projects (id));
+CREATE TABLE keys (id uuid PRIMARY KEY, organization_id uuid NOT NULL REFERENCES organizations (id), project_id uuid REFERENCES projects (id));
+",
+    );
+    write(
+        &dir,
+        "migrations/0002_more.sql",
+        "CREATE TABLE assets (id uuid PRIMARY KEY, project_id uuid NOT NULL REFERENCES projects (id));\n",
+    );
+    let (code, out, _) = tenant_lint(&dir, &["init", "--output", "-"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("column = \"project_id\""), "{out}");
+    assert!(
+        out.contains("Tenancy in two levels: most tables also carry `organization_id`, which `projects` belongs to."),
+        "{out}"
+    );
+    let (_, out, _) = tenant_lint(
+        &dir,
+        &[
+            "init",
+            "--output",
+            "-",
+            "--tenant-column",
+            "organization_id",
+        ],
+    );
+    assert!(out.contains("column = \"organization_id\""), "{out}");
+    assert!(
+        out.contains("# Detected: given with --tenant-column."),
+        "{out}"
+    );
 }
 
 #[test]
@@ -399,17 +544,26 @@ fn init_from_a_database_to_stdout() {
 }
 
 #[test]
-fn init_fails_closed_on_a_schema_it_cannot_read() {
+fn init_skips_what_it_cannot_read_and_says_so() {
     let dir = scratch("init-bad");
     write(
         &dir,
         "schema.sql",
-        "CREATE TABLE CLIENT (client_id TEXT PRIMARY KEY);\nCREATE TABLE JOB (job_id TEXT PRIMARY KEY,, client_id TEXT);\n",
+        "CREATE TABLE CLIENT (client_id TEXT PRIMARY KEY);\nCREATE TABLE JOB (job_id TEXT PRIMARY KEY,, client_id TEXT);\nCREATE TABLE WORK_ORDER (id INTEGER PRIMARY KEY, client_id TEXT NOT NULL REFERENCES CLIENT (client_id));\nCREATE TABLE HOLD (id INTEGER PRIMARY KEY, client_id TEXT NOT NULL REFERENCES CLIENT (client_id));\n",
     );
-    let (code, _, err) = tenant_lint(&dir, &["init"]);
-    assert_eq!(code, 2);
-    assert!(err.starts_with("error: schema.sql:2:"), "{err}");
-    assert!(!dir.join("tenant-lint.toml").exists());
+    let (code, out, err) = tenant_lint(&dir, &["init"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.starts_with("warning: skipped a statement it cannot read: schema.sql:2:"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(dir.join("tenant-lint.toml")).unwrap();
+    assert!(
+        text.contains("# 1 statement of the schema could not be read and was skipped")
+            && text.contains("#   schema.sql:2:"),
+        "{text}"
+    );
+    assert!(text.contains("#   WORK_ORDER"), "the rest is read: {text}");
 
     let empty = scratch("init-empty");
     write(&empty, "notes.sql", "SELECT 1;\n");

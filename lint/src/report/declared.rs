@@ -209,14 +209,14 @@ impl Declarations {
     }
 }
 
-/// Whether a path is test code by its place: a `tests` or `testdata` directory, a
+/// Whether a path is test code by its place: a `tests`, `test` or `testdata` directory, a
 /// `tests.rs`, `test.rs`, `*_test.rs`, `*_tests.rs` or `test_*.rs` file.
 pub fn is_test_path(relative: &Path) -> bool {
     let mut components = relative.components().peekable();
     while let Some(component) = components.next() {
         let name = component.as_os_str().to_string_lossy();
         if components.peek().is_some() {
-            if name == "tests" || name == "testdata" {
+            if name == "tests" || name == "test" || name == "testdata" {
                 return true;
             }
             continue;
