@@ -356,6 +356,21 @@ const QUERY_STARTS: [Keyword; 7] = [
 /// and nothing inside it could run a query (no `(SELECT …` or `AS SELECT`, no
 /// dollar-quoted body, `EXECUTE` only as a trigger's `EXECUTE FUNCTION`).
 pub fn touches_no_rows(tokens: &[TokenWithSpan], _dialect: Dialect) -> Option<&'static str> {
+    // Queries and writes, most statements by far, are none of these kinds.
+    if let Some(Token::Word(w)) = tokens.first().map(|t| &t.token)
+        && matches!(
+            w.keyword,
+            Keyword::SELECT
+                | Keyword::INSERT
+                | Keyword::UPDATE
+                | Keyword::DELETE
+                | Keyword::WITH
+                | Keyword::VALUES
+                | Keyword::MERGE
+        )
+    {
+        return None;
+    }
     let mut words: Vec<String> = Vec::with_capacity(5);
     for token in tokens {
         match &token.token {
