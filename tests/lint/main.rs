@@ -6,6 +6,7 @@ mod audit;
 mod bad_input;
 mod cli;
 mod declared;
+mod docs;
 mod faces;
 mod fidelity;
 mod fixtures;
