@@ -96,7 +96,7 @@ fn check(path: &Path) -> (String, Marks, Vec<(u64, String, u64)>, usize) {
 fn rule_fixtures() {
     insta::glob!(
         "../../fixtures",
-        "{sql,rust,postgres,proofs}/*/{bad,good}.{sql,rs}",
+        "{sql,rust,postgres,proofs,rls}/*/{bad,good}.{sql,rs}",
         |path| {
             let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
             let (want, columns) = expected(&text);
@@ -137,13 +137,25 @@ fn rule_fixtures() {
 }
 
 /// Every rule has a fixture directory named after it with a bad and a good file
-/// (`fixtures/sql/<name>/*.sql`, or `fixtures/rust/<name>/*.rs` for Rust-level rules).
+/// (`fixtures/sql/<name>/*.sql`, `fixtures/rls/<name>/*.sql` for the row-level security
+/// rules, or `fixtures/rust/<name>/*.rs` for Rust-level rules). `rls-bypassed` reads the
+/// role a live database is connected as: the PostgreSQL suite is its fixture.
 #[test]
 fn every_rule_has_bad_and_good_fixtures() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     for rule in tenant_lint::rules::ALL {
+        if rule.name == "rls-bypassed" {
+            let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/postgres/rls.rs");
+            let text = std::fs::read_to_string(&suite).unwrap_or_default();
+            assert!(text.contains("TI211"), "{} is tested in {}", rule.code, suite.display());
+            continue;
+        }
         for stem in ["bad", "good"] {
-            let sql = root.join("sql").join(rule.name).join(format!("{stem}.sql"));
+            let sql = ["sql", "rls"]
+                .iter()
+                .map(|d| root.join(d).join(rule.name).join(format!("{stem}.sql")))
+                .find(|p| p.is_file())
+                .unwrap_or_else(|| root.join("sql").join(rule.name).join(format!("{stem}.sql")));
             let rust = root.join("rust").join(rule.name).join(format!("{stem}.rs"));
             assert!(
                 sql.is_file() || rust.is_file(),

@@ -104,6 +104,28 @@ fn is_element_function(name: &ObjectName) -> bool {
     name.0.len() == 1 && last_ident(name).is_some_and(|i| i.value.eq_ignore_ascii_case("unnest"))
 }
 
+/// `string_to_array(text, ',')` and `regexp_split_to_array(text, ',')`: a list of what
+/// the text holds.
+fn is_split_function(name: &ObjectName) -> bool {
+    name.0.len() <= 2
+        && last_ident(name).is_some_and(|i| {
+            i.value.eq_ignore_ascii_case("string_to_array")
+                || i.value.eq_ignore_ascii_case("regexp_split_to_array")
+        })
+}
+
+/// The first plain argument of a function call.
+fn first_argument(function: &sqlparser::ast::Function) -> Option<&Expr> {
+    use sqlparser::ast::FunctionArguments;
+    let FunctionArguments::List(list) = &function.args else {
+        return None;
+    };
+    match list.args.first() {
+        Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(e))) => Some(e),
+        _ => None,
+    }
+}
+
 /// The one plain argument of a function call (`f(x)`), if that is all it has.
 fn single_argument(function: &sqlparser::ast::Function) -> Option<&Expr> {
     use sqlparser::ast::FunctionArguments;
@@ -145,6 +167,18 @@ impl<'m> Walker<'m> {
                 other => Operand::Literal(other.to_string()),
             },
             Expr::Subquery(query) => Operand::Carries(self.subquery_value(query, scope)),
+            // `current_setting('app.tenant_id')`: the tenant the connection is set to
+            // (`[rls] setting`), as row-level security policies read it; split into a
+            // list (`string_to_array(…, ',')`) it is the tenants of the scope.
+            Expr::Function(function) if self.is_tenant_setting(function) => {
+                Operand::Carries(Carried::Tenant)
+            }
+            Expr::Function(function) if is_split_function(&function.name) => {
+                match first_argument(function).map(|a| self.operand(a, scope)) {
+                    Some(Operand::Carries(Carried::Tenant)) => Operand::Carries(Carried::Tenant),
+                    _ => Operand::Other,
+                }
+            }
             // `unnest($1::uuid[])` in a select list yields the array's elements.
             Expr::Function(function) if is_element_function(&function.name) => {
                 match single_argument(function).map(|a| self.operand(a, scope)) {
@@ -154,6 +188,24 @@ impl<'m> Walker<'m> {
             }
             _ => Operand::Other,
         }
+    }
+
+    /// `current_setting('<[rls] setting>')` (with `missing_ok` or not; under
+    /// `pg_catalog.` or not).
+    pub(crate) fn is_tenant_setting(&self, function: &sqlparser::ast::Function) -> bool {
+        if function.name.0.len() > 2
+            || !last_ident(&function.name)
+                .is_some_and(|i| i.value.eq_ignore_ascii_case("current_setting"))
+        {
+            return false;
+        }
+        matches!(
+            first_argument(function),
+            Some(Expr::Value(v)) if matches!(
+                &v.value,
+                Value::SingleQuotedString(name) if name.eq_ignore_ascii_case(&self.model.config.rls.setting)
+            )
+        )
     }
 
     /// Records a parameter's style for help texts; always true.

@@ -34,6 +34,8 @@ pub(crate) fn kind_of(statement: &Statement) -> StatementKind {
         | Statement::Drop { .. }
         | Statement::CreateIndex(_)
         | Statement::AlterIndex { .. }
+        | Statement::CreatePolicy(_)
+        | Statement::DropPolicy(_)
         | Statement::RenameTable(_) => StatementKind::Schema,
         _ => StatementKind::Other,
     }
@@ -53,6 +55,9 @@ impl<'m> Walker<'m> {
                 }
             }
             Statement::CreateTrigger(trigger) => self.trigger(trigger, scope),
+            // A policy's expressions are checked by the row-level security rules, on
+            // the schema (`TI210`), not as a statement.
+            Statement::CreatePolicy(_) | Statement::DropPolicy(_) => {}
             // The view's own name is a definition, not a use; its body is not modelled
             // (the completeness check reports the tenant tables it reads).
             Statement::CreateView(view) => {

@@ -54,6 +54,8 @@ pub struct Config {
     pub cross_tenant: Vec<CrossTenant>,
     /// `[scan] tests`: how test code is treated.
     pub tests: TestCode,
+    /// `[rls]`: the row-level security `tenant-lint rls` writes and the rules check.
+    pub rls: RlsConfig,
     /// The directory relative paths are resolved from (the config file's directory).
     pub base_dir: PathBuf,
     /// The file this configuration was read from, if any.
@@ -75,6 +77,28 @@ pub struct CrossTenant {
     pub reason: String,
     /// Where the declaration is in the configuration file.
     pub at: Option<Location>,
+}
+
+/// `[rls]`: how row-level security names the caller's tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RlsConfig {
+    /// The setting that holds the caller's tenant (one id, or several separated by
+    /// commas): `current_setting('app.tenant_id')`.
+    pub setting: String,
+    /// The name of the generated policies.
+    pub policy: String,
+    /// The role that may write shared tables (none: nobody but the owner's migrations).
+    pub admin_role: Option<String>,
+}
+
+impl Default for RlsConfig {
+    fn default() -> Self {
+        RlsConfig {
+            setting: "app.tenant_id".to_string(),
+            policy: "tenant_isolation".to_string(),
+            admin_role: None,
+        }
+    }
 }
 
 /// `[scan] tests`: what test code (`tests/` directories, `tests.rs` and `*_test.rs`
@@ -133,6 +157,7 @@ impl Default for Config {
             guard_cache_entries: None,
             cross_tenant: Vec::new(),
             tests: TestCode::Declared,
+            rls: RlsConfig::default(),
             base_dir: PathBuf::from("."),
             path: None,
         }
@@ -178,6 +203,15 @@ struct RawConfig {
     rust: RawRust,
     guard: RawGuard,
     cross_tenant: Vec<Spanned<RawCrossTenant>>,
+    rls: RawRls,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawRls {
+    setting: Option<Spanned<String>>,
+    policy: Option<String>,
+    admin_role: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -339,6 +373,27 @@ impl Config {
             config.scope_types = types;
         }
         config.guard_cache_entries = raw.guard.cache_entries;
+        if let Some(setting) = raw.rls.setting {
+            let valid = setting.get_ref().split('.').count() == 2
+                && setting
+                    .get_ref()
+                    .split('.')
+                    .all(|part| is_identifier(part));
+            if !valid {
+                return Err(error_at(
+                    Some(setting.span()),
+                    format!(
+                        "`rls.setting`: `{}` is not a custom setting name: write it as `app.tenant_id` (a prefix, a dot, a name)",
+                        setting.get_ref()
+                    ),
+                ));
+            }
+            config.rls.setting = setting.into_inner();
+        }
+        if let Some(policy) = raw.rls.policy {
+            config.rls.policy = policy;
+        }
+        config.rls.admin_role = raw.rls.admin_role;
         if let Some(tests) = raw.scan.tests {
             config.tests = tests
                 .get_ref()

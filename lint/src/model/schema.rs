@@ -119,6 +119,38 @@ pub struct Table {
     /// The table a partition belongs to (`PARTITION OF`) or inherits from (`INHERITS`).
     pub parent: Option<TableRef>,
     pub origin: Option<Origin>,
+    /// Row-level security (PostgreSQL): enabled, and forced on the table's owner too.
+    pub rls_enabled: bool,
+    pub rls_forced: bool,
+    /// Its row-level security policies.
+    pub policies: Vec<Policy>,
+    /// Its owner, when the schema says (a live database, `ALTER TABLE … OWNER TO`).
+    pub owner: Option<String>,
+}
+
+/// A row-level security policy (`CREATE POLICY`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    pub name: String,
+    /// `PERMISSIVE` (the default: policies combine with `OR`) or `RESTRICTIVE` (`AND`).
+    pub permissive: bool,
+    /// `ALL`, `SELECT`, `INSERT`, `UPDATE` or `DELETE`.
+    pub command: String,
+    /// The roles it applies to (`PUBLIC` when none is named).
+    pub roles: Vec<String>,
+    pub using: Option<sqlparser::ast::Expr>,
+    pub with_check: Option<sqlparser::ast::Expr>,
+    pub origin: Option<Origin>,
+}
+
+/// The role a live database was read as: what row-level security does for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionRole {
+    pub name: String,
+    pub superuser: bool,
+    pub bypass_rls: bool,
+    /// Where the database's description names it.
+    pub origin: Option<Origin>,
 }
 
 impl Table {
@@ -138,6 +170,10 @@ impl Table {
             view_query: None,
             parent: None,
             origin,
+            rls_enabled: false,
+            rls_forced: false,
+            policies: Vec::new(),
+            owner: None,
         }
     }
 
@@ -198,6 +234,10 @@ pub struct Schema {
     /// The configured search path, restored at the start of every file.
     configured_path: Vec<String>,
     tables: Vec<Table>,
+    /// A live database's connection role (row-level security rules read it).
+    pub connection: Option<ConnectionRole>,
+    /// Whether the schema was read from a live PostgreSQL database.
+    pub live: bool,
     by_key: HashMap<(String, String), usize>,
     /// Tables by name key, in every schema (the fallback of unqualified names).
     by_name: HashMap<String, Vec<usize>>,
@@ -226,6 +266,17 @@ impl Schema {
 
     pub fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    /// Whether the schema uses row-level security anywhere (a table with it enabled,
+    /// or a policy), or was read from a live PostgreSQL database: then every tenant
+    /// table is expected to be isolated by it.
+    pub fn uses_rls(&self) -> bool {
+        self.live
+            || self
+                .tables
+                .iter()
+                .any(|t| t.rls_enabled || !t.policies.is_empty())
     }
 
     /// The schema unqualified DDL names land in.
@@ -482,6 +533,43 @@ impl Schema {
                         });
                     }
                     self.insert(table);
+                }
+                true
+            }
+            Statement::CreatePolicy(policy) => {
+                let Some(index) = self.resolve_name(&policy.table_name) else {
+                    return true;
+                };
+                use sqlparser::ast::{CreatePolicyCommand, CreatePolicyType};
+                let command = match policy.command {
+                    None | Some(CreatePolicyCommand::All) => "ALL",
+                    Some(CreatePolicyCommand::Select) => "SELECT",
+                    Some(CreatePolicyCommand::Insert) => "INSERT",
+                    Some(CreatePolicyCommand::Update) => "UPDATE",
+                    Some(CreatePolicyCommand::Delete) => "DELETE",
+                };
+                let name = self.dialect.fold(&policy.name);
+                let table = &mut self.tables[index];
+                table.policies.retain(|p| p.name != name);
+                table.policies.push(Policy {
+                    name,
+                    permissive: !matches!(policy.policy_type, Some(CreatePolicyType::Restrictive)),
+                    command: command.to_string(),
+                    roles: policy
+                        .to
+                        .as_ref()
+                        .map(|owners| owners.iter().map(|o| o.to_string()).collect())
+                        .unwrap_or_else(|| vec!["PUBLIC".to_string()]),
+                    using: policy.using.clone(),
+                    with_check: policy.with_check.clone(),
+                    origin: origin(policy.name.span),
+                });
+                true
+            }
+            Statement::DropPolicy(drop) => {
+                if let Some(index) = self.resolve_name(&drop.table_name) {
+                    let name = self.dialect.fold(&drop.name);
+                    self.tables[index].policies.retain(|p| p.name != name);
                 }
                 true
             }
@@ -962,6 +1050,11 @@ fn alter_table(
     path: &Arc<Path>,
 ) -> Option<String> {
     match op {
+        AlterTableOperation::EnableRowLevelSecurity => table.rls_enabled = true,
+        AlterTableOperation::DisableRowLevelSecurity => table.rls_enabled = false,
+        AlterTableOperation::ForceRowLevelSecurity => table.rls_forced = true,
+        AlterTableOperation::NoForceRowLevelSecurity => table.rls_forced = false,
+        AlterTableOperation::OwnerTo { new_owner } => table.owner = Some(new_owner.to_string()),
         AlterTableOperation::AddColumn { column_def, .. }
             if table
                 .column(dialect, &dialect.key(&column_def.name))

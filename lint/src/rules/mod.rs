@@ -26,6 +26,9 @@ pub mod non_binding_tenant_filter;
 pub mod nullable_tenant_column;
 pub mod other_database_sql;
 pub mod parent_key_from_unbound_source;
+pub mod policy_not_binding;
+pub mod rls_bypassed;
+pub mod rls_not_enabled;
 pub mod schema;
 pub mod tenant_as_text;
 pub mod tenant_column_not_indexed;
@@ -113,6 +116,9 @@ pub static ALL: &[&Rule] = &[
     &global_key_on_tenant_table::RULE,
     &child_foreign_key_without_tenant::RULE,
     &isolation_undecided::RULE,
+    &rls_not_enabled::RULE,
+    &policy_not_binding::RULE,
+    &rls_bypassed::RULE,
     &missing_tenant_scope::RULE,
     &unused_tenant_scope::RULE,
     &dynamic_sql::RULE,

@@ -105,6 +105,9 @@ pub fn check_schema(model: &TenantModel) -> Vec<SchemaFinding> {
     super::global_key_on_tenant_table::check(model, &mut reporter);
     super::child_foreign_key_without_tenant::check(model, &mut reporter);
     super::isolation_undecided::check(model, &mut reporter);
+    super::rls_not_enabled::check(model, &mut reporter);
+    super::policy_not_binding::check(model, &mut reporter);
+    super::rls_bypassed::check(model, &mut reporter);
     for finding in &mut reporter.findings {
         finding.finding.table = Some(model.info(finding.table).name.clone());
     }
