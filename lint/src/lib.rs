@@ -19,6 +19,8 @@ pub mod guard;
 pub mod init;
 pub mod model;
 pub mod mutate;
+#[cfg(feature = "postgres")]
+pub mod pg;
 #[cfg(feature = "cli")]
 pub mod project;
 pub mod report;

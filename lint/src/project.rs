@@ -201,6 +201,8 @@ pub struct LoadedFile {
     /// Whether `rust` was dropped after the file was checked while loading (it is
     /// extracted again from `source` when asked for).
     facts_dropped: bool,
+    /// For a live PostgreSQL database, the role it was read as.
+    pub connection: Option<crate::model::schema::ConnectionRole>,
 }
 
 /// A loaded project, ready to check.
@@ -941,7 +943,12 @@ fn build_schema<'a>(files: impl IntoIterator<Item = &'a LoadedFile>, config: &Co
         })
         .collect();
     ordered.extend(rest);
-    crate::model::loader::build(config.dialect, &config.search_path, ordered)
+    let mut timeline = crate::model::loader::build(config.dialect, &config.search_path, ordered);
+    if let Some(connection) = database.iter().find_map(|f| f.connection.clone()) {
+        timeline.schema.live = true;
+        timeline.schema.connection = Some(connection);
+    }
+    timeline
 }
 
 /// What a file is read for.
@@ -978,6 +985,7 @@ fn read_file(
         consts: Vec::new(),
         schema_rank: usize::MAX,
         facts_dropped: false,
+        connection: None,
     };
     let unreadable = |at: Location, message: String| {
         let mut reporter = Reporter::default();
@@ -1164,6 +1172,12 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
 /// SQLite keeps in `sqlite_master`, in creation order. Findings about it point into
 /// that DDL, shown under the database's path.
 fn read_database(path: &Path, shown: &Path, dialect: Dialect) -> Result<LoadedFile, ProjectError> {
+    // `--db postgres://…`: the URL as given (the working directory joined to it is
+    // not a path).
+    let text = path.to_string_lossy();
+    if let Some(at) = text.find("postgres://").or_else(|| text.find("postgresql://")) {
+        return read_postgres(&text[at..]);
+    }
     use rusqlite::{Connection, OpenFlags};
     let error = |message: String| ProjectError::Path {
         path: shown.to_path_buf(),
@@ -1205,6 +1219,56 @@ fn read_database(path: &Path, shown: &Path, dialect: Dialect) -> Result<LoadedFi
         consts: Vec::new(),
         schema_rank: usize::MAX,
         facts_dropped: false,
+        connection: None,
+    })
+}
+
+/// A live PostgreSQL database's catalog, described as DDL (see [`crate::pg`]).
+#[cfg(feature = "postgres")]
+fn read_postgres(url: &str) -> Result<LoadedFile, ProjectError> {
+    let shown = PathBuf::from(crate::pg::mask(url));
+    let catalog = crate::pg::read(url).map_err(|message| ProjectError::Path {
+        path: shown.clone(),
+        message,
+    })?;
+    let split = SplitSql::new(&catalog.ddl, Dialect::Postgres, None);
+    let ddl = (0..split.len())
+        .map(|i| ParsedStatement {
+            span: split.spans[i],
+            parsed: split.parse(i),
+        })
+        .collect();
+    let path: Arc<Path> = Arc::from(shown.as_path());
+    Ok(LoadedFile {
+        path: path.clone(),
+        absolute: shown.clone(),
+        source: Some(SourceFile::new(&shown, catalog.ddl)),
+        ddl,
+        problem: None,
+        scanned: true,
+        rust: None,
+        database: true,
+        includes: Vec::new(),
+        consts: Vec::new(),
+        schema_rank: usize::MAX,
+        facts_dropped: false,
+        connection: Some(crate::model::schema::ConnectionRole {
+            name: catalog.role,
+            superuser: catalog.superuser,
+            bypass_rls: catalog.bypass_rls,
+            origin: Some(crate::model::schema::Origin {
+                path,
+                span: sqlparser::tokenizer::Span::new(Location::new(1, 1), Location::new(1, 3)),
+            }),
+        }),
+    })
+}
+
+#[cfg(not(feature = "postgres"))]
+fn read_postgres(url: &str) -> Result<LoadedFile, ProjectError> {
+    Err(ProjectError::Path {
+        path: PathBuf::from(url.split('@').next_back().unwrap_or(url)),
+        message: "this build of tenant-lint reads PostgreSQL databases only with its `postgres` feature".to_string(),
     })
 }
 
@@ -1521,6 +1585,7 @@ pub fn read_schema(
             consts: Vec::new(),
             schema_rank: rank,
             facts_dropped: false,
+            connection: None,
         });
     }
     let database = match db {
@@ -1719,6 +1784,7 @@ fn unlisted_file(shown: PathBuf, message: String) -> LoadedFile {
         consts: Vec::new(),
         schema_rank: usize::MAX,
         facts_dropped: false,
+        connection: None,
     }
 }
 

@@ -199,8 +199,13 @@ impl<'m> Walker<'m> {
         {
             return false;
         }
+        // PostgreSQL's own rendering casts the name: `'app.tenant_id'::text`.
+        let mut name = first_argument(function);
+        while let Some(Expr::Cast { expr, .. } | Expr::Nested(expr)) = name {
+            name = Some(expr);
+        }
         matches!(
-            first_argument(function),
+            name,
             Some(Expr::Value(v)) if matches!(
                 &v.value,
                 Value::SingleQuotedString(name) if name.eq_ignore_ascii_case(&self.model.config.rls.setting)
