@@ -28,7 +28,7 @@ fn guard(limit: usize) -> Arc<Guard> {
 
 /// A text per `i`: half bound to the tenant, half not, each with a value formatted in.
 fn text(i: usize) -> String {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         format!(
             "SELECT w.work_order_id, w.status, j.job_id FROM WORK_ORDER w JOIN JOB j ON j.client_id = w.client_id AND j.work_order_id = w.work_order_id WHERE w.client_id = :client_id AND w.work_order_id = 'wo-{i}'"
         )

@@ -38,6 +38,9 @@ enum Command {
     Audit(AuditArgs),
     /// Write a starter tenant-lint.toml from a schema.
     Init(InitArgs),
+    /// Write the PostgreSQL row-level security that isolates every tenant table of the
+    /// tenant model: one idempotent migration.
+    Rls(RlsArgs),
     /// Print a rule's documentation.
     Rule {
         /// A code (`TI001`) or name (`missing-tenant-filter`).
@@ -139,6 +142,15 @@ impl ProjectArgs {
 }
 
 #[derive(clap::Args, Debug)]
+struct RlsArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Where to write the migration (default: standard output).
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
 struct InitArgs {
     /// A DDL file, migration file or directory of them (repeatable; default: every
     /// `.sql` file under the working directory that creates a table).
@@ -219,6 +231,7 @@ pub fn run(
     let result = match cli.command {
         Command::Check(args) => check(args, env, out, err),
         Command::Audit(args) => run_audit(args, env, out, err),
+        Command::Rls(args) => run_rls(args, env, out, err),
         Command::Init(args) => init(args, env, out, err),
         Command::Rule { rule } => show_rule(&rule, out, err),
         Command::Rules { format } => match format {
@@ -531,6 +544,41 @@ fn list_suppressions(
         if declared.len() == 1 { "" } else { "s" },
     ));
     out
+}
+
+/// Exit codes: 0 written, 2 the project could not be read or is not PostgreSQL.
+fn run_rls(
+    args: RlsArgs,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let project = match args.project.load(env) {
+        Ok(project) => project,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(2);
+        }
+    };
+    let migration = match crate::rls::generate(project.engine.model()) {
+        Ok(migration) => migration,
+        Err(message) => {
+            writeln!(err, "error: {message}")?;
+            return Ok(2);
+        }
+    };
+    match args.output {
+        None => write!(out, "{migration}")?,
+        Some(path) => {
+            let target = env.cwd.join(&path);
+            if let Err(e) = std::fs::write(&target, &migration) {
+                writeln!(err, "error: {}: cannot write: {e}", path.display())?;
+                return Ok(2);
+            }
+            writeln!(out, "wrote {}", display_path(&target, env.cwd).display())?;
+        }
+    }
+    Ok(0)
 }
 
 /// Exit codes: 0 ready, 1 not ready, 2 the project could not be read.

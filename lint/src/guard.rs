@@ -802,7 +802,7 @@ CREATE TABLE WORK_ORDER (
     /// in a while (a value formatted in), half of each bound to the tenant.
     fn workload(checks: usize, distinct: usize) -> Vec<String> {
         let text = |i: usize| {
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 format!(
                     "SELECT quantity FROM WORK_ORDER WHERE client_id = :client_id AND work_order_id = 'wo-{i}'"
                 )

@@ -24,6 +24,7 @@ pub mod pg;
 #[cfg(feature = "cli")]
 pub mod project;
 pub mod report;
+pub mod rls;
 pub mod rules;
 #[cfg(feature = "rust")]
 pub mod rust_check;

@@ -57,7 +57,12 @@ fn password_for(config: &postgres::Config) -> Option<Vec<u8>> {
         Some(postgres::config::Host::Tcp(h)) => h.clone(),
         _ => "localhost".to_string(),
     };
-    let port = config.get_ports().first().copied().unwrap_or(5432).to_string();
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
     let db = config.get_dbname().unwrap_or("").to_string();
     let user = config.get_user().unwrap_or("").to_string();
     for line in text.lines() {
@@ -146,7 +151,8 @@ fn describe_catalog(
         "SELECT current_user::text, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
         &[],
     )?;
-    let (name, superuser, bypass_rls): (String, bool, bool) = (role.get(0), role.get(1), role.get(2));
+    let (name, superuser, bypass_rls): (String, bool, bool) =
+        (role.get(0), role.get(1), role.get(2));
     let user_schema = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
     let relations = client.query(
         &format!(
@@ -287,7 +293,13 @@ fn describe_catalog(
         let check: Option<String> = policy.get(7);
         let roles: Vec<String> = roles
             .iter()
-            .map(|r| if r == "public" { "PUBLIC".to_string() } else { quote(r) })
+            .map(|r| {
+                if r == "public" {
+                    "PUBLIC".to_string()
+                } else {
+                    quote(r)
+                }
+            })
             .collect();
         let _ = write!(
             ddl,

@@ -303,6 +303,14 @@ pub fn load_config(
     if !overrides.params.is_empty() {
         config.params = overrides.params.clone();
     }
+    // A live PostgreSQL database is the schema: the migrations that built it are not
+    // applied again over it.
+    if overrides.db.as_ref().is_some_and(|db| {
+        db.to_string_lossy().contains("postgres://")
+            || db.to_string_lossy().contains("postgresql://")
+    }) {
+        config.schema_files.clear();
+    }
     for schema in &overrides.schema {
         let absolute = cwd.join(schema);
         config
@@ -1175,7 +1183,10 @@ fn read_database(path: &Path, shown: &Path, dialect: Dialect) -> Result<LoadedFi
     // `--db postgres://…`: the URL as given (the working directory joined to it is
     // not a path).
     let text = path.to_string_lossy();
-    if let Some(at) = text.find("postgres://").or_else(|| text.find("postgresql://")) {
+    if let Some(at) = text
+        .find("postgres://")
+        .or_else(|| text.find("postgresql://"))
+    {
         return read_postgres(&text[at..]);
     }
     use rusqlite::{Connection, OpenFlags};
@@ -1268,7 +1279,9 @@ fn read_postgres(url: &str) -> Result<LoadedFile, ProjectError> {
 fn read_postgres(url: &str) -> Result<LoadedFile, ProjectError> {
     Err(ProjectError::Path {
         path: PathBuf::from(url.split('@').next_back().unwrap_or(url)),
-        message: "this build of tenant-lint reads PostgreSQL databases only with its `postgres` feature".to_string(),
+        message:
+            "this build of tenant-lint reads PostgreSQL databases only with its `postgres` feature"
+                .to_string(),
     })
 }
 

@@ -147,7 +147,12 @@ fn every_rule_has_bad_and_good_fixtures() {
         if rule.name == "rls-bypassed" {
             let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/postgres/rls.rs");
             let text = std::fs::read_to_string(&suite).unwrap_or_default();
-            assert!(text.contains("TI211"), "{} is tested in {}", rule.code, suite.display());
+            assert!(
+                text.contains("TI211"),
+                "{} is tested in {}",
+                rule.code,
+                suite.display()
+            );
             continue;
         }
         for stem in ["bad", "good"] {

@@ -4,4 +4,5 @@
 //! cannot be reached fails the suite, it never passes it.
 
 mod oracle;
+mod rls;
 mod server;

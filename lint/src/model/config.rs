@@ -375,10 +375,7 @@ impl Config {
         config.guard_cache_entries = raw.guard.cache_entries;
         if let Some(setting) = raw.rls.setting {
             let valid = setting.get_ref().split('.').count() == 2
-                && setting
-                    .get_ref()
-                    .split('.')
-                    .all(|part| is_identifier(part));
+                && setting.get_ref().split('.').all(is_identifier);
             if !valid {
                 return Err(error_at(
                     Some(setting.span()),

@@ -58,13 +58,18 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
                 // At the expression itself, when its place in the file is known.
                 use sqlparser::ast::Spanned;
                 let span = expr.span();
-                let at_expr = policy.origin.as_ref().filter(|_| span.start.line > 0).map(|o| {
-                    crate::model::schema::Origin {
+                let at_expr = policy
+                    .origin
+                    .as_ref()
+                    .filter(|_| span.start.line > 0)
+                    .map(|o| crate::model::schema::Origin {
                         path: o.path.clone(),
                         span,
-                    }
-                });
-                let origin = at_expr.as_ref().or(policy.origin.as_ref()).or(def.origin.as_ref());
+                    });
+                let origin = at_expr
+                    .as_ref()
+                    .or(policy.origin.as_ref())
+                    .or(def.origin.as_ref());
                 if let Some(finding) = report.report(
                     &RULE,
                     id,

@@ -46,7 +46,11 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
             continue;
         }
         if (role.superuser || role.bypass_rls) && !reported_role {
-            let why = if role.superuser { "a superuser" } else { "has BYPASSRLS" };
+            let why = if role.superuser {
+                "a superuser"
+            } else {
+                "a role with BYPASSRLS"
+            };
             if let Some(finding) = report.report(
                 &RULE,
                 id,
@@ -56,21 +60,18 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
                     role.name
                 ),
             ) {
-                finding
-                    .label("every policy is bypassed")
-                    .help(format!(
-                        "connect as a role without it (`ALTER ROLE {} NOSUPERUSER NOBYPASSRLS`)",
-                        role.name
-                    ));
+                finding.label("every policy is bypassed").help(format!(
+                    "connect as a role without it (`ALTER ROLE {} NOSUPERUSER NOBYPASSRLS`)",
+                    role.name
+                ));
             }
             reported_role = true;
         }
-        let owns = def
-            .owner
-            .as_deref()
-            .is_some_and(|owner| owner == role.name);
-        if owns && def.rls_enabled && !def.rls_forced {
-            if let Some(finding) = report.report(
+        let owns = def.owner.as_deref().is_some_and(|owner| owner == role.name);
+        if owns
+            && def.rls_enabled
+            && !def.rls_forced
+            && let Some(finding) = report.report(
                 &RULE,
                 id,
                 def.origin.as_ref(),
@@ -78,14 +79,14 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
                     "the connecting role `{}` owns `{}`, whose row-level security is not forced",
                     role.name, info.name
                 ),
-            ) {
-                finding
+            )
+        {
+            finding
                     .label("the owner bypasses the policies")
                     .help(format!(
                         "`ALTER TABLE {} FORCE ROW LEVEL SECURITY`, or connect as a role that does not own the tables",
                         info.name
                     ));
-            }
         }
     }
 }

@@ -6,7 +6,8 @@ declare_rule! {
     /// ## What it does
     /// Where the schema uses PostgreSQL row-level security (a table with it enabled, a
     /// policy, or a live database read with `--db postgres://…`), reports a tenant table
-    /// (or the tenant root) on which it is not enabled, or enabled but not forced.
+    /// (or the tenant root) on which it is not enabled, enabled but not forced, or
+    /// enabled without a permissive policy for reads (a dropped policy).
     ///
     /// ## Why is this bad?
     /// Row-level security is the second wall that holds when application SQL forgets
@@ -48,6 +49,17 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
         if def.is_view || def.is_sequence || def.temporary {
             continue;
         }
+        // Tenant data with neither the tenant column nor a tenant parent cannot be
+        // isolated by a policy yet: `tenant-table-without-tenant-column` asks for the
+        // column first.
+        let has_parent = def.foreign_keys.iter().any(|fk| {
+            model.lookup_ref(&fk.table).is_some_and(|p| {
+                matches!(model.info(p).class, TableClass::Tenant | TableClass::Root)
+            })
+        });
+        if info.tenant_column.is_none() && info.class == TableClass::Tenant && !has_parent {
+            continue;
+        }
         let (message, label, help) = if !def.rls_enabled {
             (
                 format!("row-level security is not enabled on `{}`", info.name),
@@ -65,6 +77,19 @@ pub fn check(model: &TenantModel, report: &mut SchemaReporter) {
                 ),
                 "an application connected as the owner is not isolated",
                 format!("`ALTER TABLE {} FORCE ROW LEVEL SECURITY;`", info.name),
+            )
+        } else if !def
+            .policies
+            .iter()
+            .any(|p| p.permissive && matches!(p.command.as_str(), "ALL" | "SELECT"))
+        {
+            (
+                format!(
+                    "row-level security on `{}` has no policy that lets a tenant read its rows",
+                    info.name
+                ),
+                "every row is hidden: a policy was dropped, or never written",
+                "write its policy (`tenant-lint rls` writes every table's)".to_string(),
             )
         } else {
             continue;
