@@ -117,7 +117,9 @@ struct ProjectArgs {
     /// An extra DDL or migration file to read the schema from (repeatable).
     #[arg(long)]
     schema: Vec<PathBuf>,
-    /// A SQLite database file to read the schema from, opened read-only.
+    /// A database to read the schema from, without writing to it: a SQLite file, or a
+    /// PostgreSQL URL (`postgres://user@host/db`; the password from the URL,
+    /// `PGPASSWORD` or the password file, and never shown).
     #[arg(long)]
     db: Option<PathBuf>,
     /// Parse every Rust file, even those a byte scan shows hold no SQL (slower; the
@@ -156,7 +158,8 @@ struct InitArgs {
     /// `.sql` file under the working directory that creates a table).
     #[arg(long)]
     schema: Vec<PathBuf>,
-    /// A SQLite database file to read the schema from, opened read-only.
+    /// A database to read the schema from, without writing to it: a SQLite file, or a
+    /// PostgreSQL URL (`postgres://user@host/db`).
     #[arg(long)]
     db: Option<PathBuf>,
     /// The SQL dialect of the schema: sqlite, postgres, mysql or generic (default:
@@ -669,7 +672,17 @@ fn init(
         out
     };
     let files = crate::init::schema_patterns(&files, &listing);
-    let db = args.db.as_ref().map(|d| d.display().to_string());
+    // A URL is written with its password masked.
+    let db = args.db.as_ref().map(|d| {
+        let text = d.display().to_string();
+        match text.find("postgres://").or_else(|| text.find("postgresql://")) {
+            #[cfg(feature = "postgres")]
+            Some(at) => crate::pg::mask(&text[at..]),
+            #[cfg(not(feature = "postgres"))]
+            Some(_) => text,
+            None => text,
+        }
+    });
     let context = crate::init::Context {
         dialect_reason: read.dialect_reason.clone(),
         skipped: read.skipped.clone(),
@@ -712,7 +725,7 @@ fn init(
         starter.detected.column,
         starter.detected.how,
     )?;
-    init_summary(&target, &starter, &read, env, out)?;
+    init_summary(&target, &starter, &read, args.db.clone(), env, out)?;
     Ok(0)
 }
 
@@ -722,11 +735,13 @@ fn init_summary(
     target: &Path,
     starter: &crate::init::Starter,
     read: &crate::project::ReadSchema,
+    db: Option<PathBuf>,
     env: &Env,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let overrides = Overrides {
         config: Some(target.to_path_buf()),
+        db,
         ..Overrides::default()
     };
     let root = target.parent().unwrap_or(env.cwd);

@@ -1391,6 +1391,16 @@ pub fn read_schema(
     }
     let (dialect, dialect_reason) = match dialect {
         Some(d) => (d, "given with --dialect".to_string()),
+        None if db.is_some_and(|d| {
+            let d = d.to_string_lossy();
+            d.starts_with("postgres://") || d.starts_with("postgresql://")
+        }) =>
+        {
+            (
+                Dialect::Postgres,
+                "the schema comes from a PostgreSQL database".to_string(),
+            )
+        }
         None if db.is_some() && texts.is_empty() => (
             Dialect::Sqlite,
             "the schema comes from a SQLite database".to_string(),
