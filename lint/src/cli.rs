@@ -675,7 +675,10 @@ fn init(
     // A URL is written with its password masked.
     let db = args.db.as_ref().map(|d| {
         let text = d.display().to_string();
-        match text.find("postgres://").or_else(|| text.find("postgresql://")) {
+        match text
+            .find("postgres://")
+            .or_else(|| text.find("postgresql://"))
+        {
             #[cfg(feature = "postgres")]
             Some(at) => crate::pg::mask(&text[at..]),
             #[cfg(not(feature = "postgres"))]
