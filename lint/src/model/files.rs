@@ -7,6 +7,7 @@ use std::sync::Arc;
 use globset::Glob;
 
 use crate::engine::ParsedStatement;
+#[cfg(feature = "rust")]
 use crate::extract::parse::ParseFailure;
 use crate::model::loader::{SchemaFile, Timeline, build, read_statements};
 use crate::model::{Config, ConfigError};
