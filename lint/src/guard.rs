@@ -187,7 +187,13 @@ impl Guard {
     /// The verdict on a SQL text, not cached: the CLI's findings on it, and the
     /// unreadable schema statements it depends on.
     pub fn verdict(&self, sql: &str) -> Option<Refusal> {
-        let mut findings = self.engine.check_sql_flagged(sql);
+        self.verdict_with(&self.engine, sql)
+    }
+
+    /// [`Guard::verdict`] with `engine` (the guard's, with a connection's temporary
+    /// tables).
+    fn verdict_with(&self, engine: &Engine, sql: &str) -> Option<Refusal> {
+        let mut findings = engine.check_sql_flagged(sql);
         if !self.problems.is_empty() {
             let words: Option<std::collections::HashSet<String>> =
                 word_keys(sql, self.engine.model().dialect()).map(|w| w.into_iter().collect());
@@ -325,6 +331,9 @@ pub struct GuardedConnection {
     guard: Arc<Guard>,
     rewrite: Option<Rewrite>,
     observer: Option<Observer>,
+    /// The engine with the temporary tables this connection created: they exist for
+    /// this connection only, so statements here are checked against them (uncached).
+    temporary: std::cell::RefCell<Option<Engine>>,
 }
 
 impl GuardedConnection {
@@ -334,6 +343,7 @@ impl GuardedConnection {
             guard,
             rewrite: None,
             observer: None,
+            temporary: std::cell::RefCell::new(None),
         }
     }
 
@@ -448,12 +458,24 @@ impl GuardedConnection {
                 return Err(GuardError::ReservedParameter(name.to_string()));
             }
         }
-        self.guard
-            .check(sql)
-            .map_err(|refusal| GuardError::Refused {
-                refusal: Box::new(refusal),
-                sql: sql.to_string(),
-            })?;
+        let verdict = match &*self.temporary.borrow() {
+            Some(engine) => self.guard.verdict_with(engine, sql).map_or(Ok(()), Err),
+            None => self.guard.check(sql),
+        };
+        verdict.map_err(|refusal| GuardError::Refused {
+            refusal: Box::new(refusal),
+            sql: sql.to_string(),
+        })?;
+        // A temporary table the statement creates is known to this connection's later
+        // statements (as a file's temporary tables are known to its statements).
+        let split = crate::engine::SplitSql::new(sql, self.guard.engine.model().dialect(), None);
+        if (0..split.len()).any(|i| split.creates_temporary_table(i)) {
+            let mut temporary = self.temporary.borrow_mut();
+            let base = temporary.as_ref().unwrap_or(&self.guard.engine);
+            if let Some(engine) = base.with_temporary_tables(&split) {
+                *temporary = Some(engine);
+            }
+        }
         let rewritten = self.rewrite.as_ref().and_then(|r| r(sql));
         let text = rewritten.as_deref().unwrap_or(sql);
         let mut statement = self.conn.prepare_cached(text)?;
@@ -916,6 +938,51 @@ CREATE TABLE WORK_ORDER (
         assert_eq!(
             guard.check("SELECT name FROM PRODUCT WHERE product_id = :id"),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn a_temporary_table_is_known_to_the_connection_that_created_it() {
+        let db = connection();
+        let scope = Clients(vec!["C01"]);
+        db.execute(
+            &scope,
+            "CREATE TEMP TABLE picked (client_id TEXT NOT NULL, work_order_id TEXT)",
+            &[],
+        )
+        .unwrap();
+        db.execute(
+            &scope,
+            "INSERT INTO picked SELECT client_id, work_order_id FROM WORK_ORDER WHERE client_id = :client_id",
+            &[],
+        )
+        .unwrap();
+        let bound = db.query(
+            &scope,
+            "SELECT work_order_id FROM picked WHERE client_id = :client_id",
+            &[],
+            |r| r.get::<_, String>(0),
+        );
+        assert!(bound.is_ok(), "{bound:?}");
+        // Its rows carry the tenant column: reading them unbound is refused.
+        let unbound = db.query(&scope, "SELECT work_order_id FROM picked", &[], |r| {
+            r.get::<_, String>(0)
+        });
+        assert!(
+            matches!(&unbound, Err(GuardError::Refused { refusal, .. }) if refusal.code == "TI001"),
+            "{unbound:?}"
+        );
+        // Another connection does not know it.
+        let other = connection();
+        let refused = other.query(
+            &scope,
+            "SELECT work_order_id FROM picked WHERE client_id = :client_id",
+            &[],
+            |r| r.get::<_, String>(0),
+        );
+        assert!(
+            matches!(&refused, Err(GuardError::Refused { refusal, .. }) if refusal.code == "TI906"),
+            "{refused:?}"
         );
     }
 
