@@ -238,6 +238,16 @@ fn findings(loaded: &Loaded, extracted: &Extracted, env: &MacroEnv) -> Vec<(Span
     let checked = engine.check_rust_with(facts, dialect, &constants);
     let mut found: Vec<RustFinding> = checked.findings;
     found.extend(schema_problems(loaded, facts, &constants, dialect));
+    // Spans over the parentheses sqlparser leaves out, as the CLI widens them.
+    if let Some(file_facts) = &file_facts
+        && !found.is_empty()
+    {
+        let mut spans: Vec<Finding> = found.iter().map(|f| f.finding.clone()).collect();
+        crate::engine::balance_spans(&file_facts.text, &mut spans);
+        for (f, balanced) in found.iter_mut().zip(spans) {
+            f.finding = balanced;
+        }
+    }
     let known = env_has_positions(env, spans);
 
     // `// tenant-lint: allow(…)` comments of the item's file: those within the item,

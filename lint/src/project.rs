@@ -825,6 +825,9 @@ fn check_file<'e>(
         };
         let checked = engine.check_rust_with(rust, dialect, constants);
         let mut findings: Vec<Finding> = checked.findings.into_iter().map(|f| f.finding).collect();
+        if !findings.is_empty() {
+            crate::engine::balance_spans(&source.text, &mut findings);
+        }
         findings.extend(schema);
         let comments = suppression_comments(&source.text);
         let mut suppressions = engine.rust_suppressions(&comments, rust, &mut findings);
