@@ -15,80 +15,14 @@ use std::time::{Duration, Instant};
 
 use postgres::{Client, NoTls};
 
-fn admin_url() -> String {
-    std::env::var("TENANT_LINT_PG")
-        .unwrap_or_else(|_| "host=127.0.0.1 port=5432 user=postgres dbname=postgres".to_string())
-}
+#[path = "../tests/postgres/server.rs"]
+#[allow(dead_code)]
+mod server;
 
-fn field(key: &str, default: &str) -> String {
-    admin_url()
-        .split_whitespace()
-        .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
-        .unwrap_or(default)
-        .to_string()
-}
-
-fn url(database: &str, user: &str) -> String {
-    format!(
-        "postgres://{user}@{}:{}/{database}",
-        field("host", "127.0.0.1"),
-        field("port", "5432")
-    )
-}
-
-/// A database created for the bench, dropped at the end.
-struct Database {
-    name: String,
-}
-
-impl Database {
-    fn new(name: &str) -> (Database, Client) {
-        let name = format!("tl_bench_{name}_{}", std::process::id());
-        let mut admin = Client::connect(&admin_url(), NoTls).expect("the bench needs a server");
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-            .unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let client = Client::connect(&format!("{} dbname={name}", admin_url()), NoTls).unwrap();
-        (Database { name }, client)
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = Client::connect(&admin_url(), NoTls) {
-            let _ = admin.batch_execute(&format!(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}' AND pid <> pg_backend_pid()",
-                self.name
-            ));
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {}", self.name));
-        }
-    }
-}
+use server::{Scratch, admin_url, tenant_lint, url};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
-
-fn tenant_lint(cwd: &Path, args: &[&str]) -> (i32, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let env = tenant_lint::cli::Env {
-        cwd,
-        terminal: false,
-    };
-    let argv = std::iter::once("tenant-lint").chain(args.iter().copied());
-    let code = tenant_lint::cli::run(argv, &env, &mut out, &mut err);
-    (
-        code,
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out),
-            String::from_utf8_lossy(&err)
-        ),
-    )
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -97,7 +31,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 fn schema_load() {
-    let (db, mut client) = Database::new("schema");
+    let mut db = Scratch::new("bench_schema");
     let mut ddl =
         String::from("CREATE TABLE tenants (id bigint PRIMARY KEY, name text NOT NULL);\n");
     for i in 0..500 {
@@ -108,7 +42,7 @@ fn schema_load() {
              CREATE POLICY tenant_isolation ON t{i} USING (tenant_id = current_setting('app.tenant_id')::bigint) WITH CHECK (tenant_id = current_setting('app.tenant_id')::bigint);\n"
         ));
     }
-    client.batch_execute(&ddl).unwrap();
+    db.client.batch_execute(&ddl).unwrap();
     let dir = root().join("target/bench-postgres-schema");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
@@ -116,7 +50,7 @@ fn schema_load() {
         "dialect = \"postgres\"\n[tenant]\ncolumn = \"tenant_id\"\n",
     )
     .unwrap();
-    let target = url(&db.name, &field("user", "postgres"));
+    let target = url(&db.name, None);
     let mut times = Vec::new();
     let mut report = String::new();
     for _ in 0..7 {
@@ -133,8 +67,9 @@ fn schema_load() {
 }
 
 /// The KPI domain's schema and 50 clients × 365 days of rows.
-fn kpi_database(name: &str, policies: Option<&str>) -> (Database, Client) {
-    let (db, mut client) = Database::new(name);
+fn kpi_database(name: &str, policies: Option<&str>) -> Scratch {
+    let mut db = Scratch::new(name);
+    let client = &mut db.client;
     let fixture = root().join("fixtures/postgres-kpi/migrations");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&fixture)
         .unwrap()
@@ -173,26 +108,23 @@ fn kpi_database(name: &str, policies: Option<&str>) -> (Database, Client) {
     if let Some(policies) = policies {
         client.batch_execute(policies).unwrap();
     }
-    (db, client)
+    db
 }
 
 fn rls_overhead() {
     let fixture = root().join("fixtures/postgres-kpi");
     let (code, policies) = tenant_lint(&fixture, &["rls"]);
     assert_eq!(code, 0, "{policies}");
-    let (with_db, mut with_owner) = kpi_database("rls_on", Some(&policies));
-    let (without_db, mut without_owner) = kpi_database("rls_off", None);
+    let mut with_db = kpi_database("bench_rls_on", Some(&policies));
+    let mut without_db = kpi_database("bench_rls_off", None);
     let role = format!("tl_bench_app_{}", std::process::id());
     let mut admin = Client::connect(&admin_url(), NoTls).unwrap();
     let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {role}"));
     admin
         .batch_execute(&format!("CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS"))
         .unwrap();
-    for (db, owner) in [
-        (&with_db, &mut with_owner),
-        (&without_db, &mut without_owner),
-    ] {
-        owner
+    for db in [&mut with_db, &mut without_db] {
+        db.client
             .batch_execute(&format!(
                 "GRANT CONNECT ON DATABASE {0} TO {role}; GRANT USAGE ON SCHEMA public TO {role};
                  GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};",
@@ -200,8 +132,8 @@ fn rls_overhead() {
             ))
             .unwrap();
     }
-    let mut with = Client::connect(&url(&with_db.name, &role), NoTls).unwrap();
-    let mut without = Client::connect(&url(&without_db.name, &role), NoTls).unwrap();
+    let mut with = Client::connect(&url(&with_db.name, Some(&role)), NoTls).unwrap();
+    let mut without = Client::connect(&url(&without_db.name, Some(&role)), NoTls).unwrap();
 
     let queries: Vec<String> = std::fs::read_to_string(fixture.join("queries/kpi.sql"))
         .unwrap()
@@ -278,8 +210,6 @@ fn rls_overhead() {
     let _ = admin.batch_execute(&format!(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'"
     ));
-    drop(with_owner);
-    drop(without_owner);
     drop(with_db);
     drop(without_db);
     let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {role}"));

@@ -39,31 +39,12 @@ fn text(i: usize) -> String {
     }
 }
 
+#[path = "../src/guard/workload.rs"]
+mod workload;
+
 /// `checks` texts of `distinct` kinds: a tenth of them nine checks in ten.
 fn workload(checks: usize, distinct: usize) -> Vec<String> {
-    let hot = distinct / 10;
-    let mut state: u64 = 0x2545_f491;
-    let mut next = |n: usize| {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1);
-        (state >> 33) as usize % n
-    };
-    let mut out: Vec<String> = (0..distinct).map(text).collect();
-    while out.len() < checks {
-        let i = if next(10) < 9 {
-            next(hot)
-        } else {
-            hot + next(distinct - hot)
-        };
-        out.push(text(i));
-    }
-    // Interleaved, so the distinct texts do not all come first.
-    let n = out.len();
-    for k in (1..n).rev() {
-        out.swap(k, next(k + 1));
-    }
-    out
+    workload::mixed(checks, distinct, &text)
 }
 
 /// Runs `statements` through `guard` on `THREADS` threads: the wall time, and every

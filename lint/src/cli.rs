@@ -673,19 +673,14 @@ fn init(
     };
     let files = crate::init::schema_patterns(&files, &listing);
     // A URL is written with its password masked.
-    let db = args.db.as_ref().map(|d| {
-        let text = d.display().to_string();
-        match text
-            .find("postgres://")
-            .or_else(|| text.find("postgresql://"))
-        {
+    let db = args
+        .db
+        .as_ref()
+        .map(|d| match crate::project::postgres_url(d) {
             #[cfg(feature = "postgres")]
-            Some(at) => crate::pg::mask(&text[at..]),
-            #[cfg(not(feature = "postgres"))]
-            Some(_) => text,
-            None => text,
-        }
-    });
+            Some(url) => crate::pg::mask(&url),
+            _ => d.display().to_string(),
+        });
     let context = crate::init::Context {
         dialect_reason: read.dialect_reason.clone(),
         skipped: read.skipped.clone(),

@@ -198,6 +198,8 @@ struct FileFacts {
     comments: Vec<SuppressionComment>,
     /// Its string constants, with their positions (read when a hole names one).
     consts: OnceLock<Vec<(String, Decoded)>>,
+    /// The lines of its test items (read when test code is not checked).
+    test_regions: OnceLock<Vec<std::ops::RangeInclusive<u64>>>,
     text: String,
 }
 
@@ -218,6 +220,7 @@ fn file_facts(file: &Path) -> Arc<FileFacts> {
         modified: when,
         comments: suppression_comments(&text),
         consts: OnceLock::new(),
+        test_regions: OnceLock::new(),
         text,
     });
     files.insert(file.to_path_buf(), facts.clone());
@@ -264,9 +267,15 @@ fn findings(loaded: &Loaded, extracted: &Extracted, env: &MacroEnv) -> Vec<(Span
         let mut suppressions = engine.rust_suppressions(&relevant, facts, &mut all);
         // Code declared cross-tenant, and test code, as the CLI reads them.
         if let Some(file) = &file {
-            suppressions.extend(engine.declarations().suppressions(
+            let regions = || {
+                file_facts
+                    .test_regions
+                    .get_or_init(|| crate::report::declared::test_regions(&file_facts.text))
+                    .clone()
+            };
+            suppressions.extend(engine.declarations().suppressions_with(
                 file,
-                &file_facts.text,
+                &regions,
                 &facts.functions,
             ));
         }

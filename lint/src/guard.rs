@@ -22,6 +22,8 @@ use crate::model::loader::{SchemaFile, SchemaProblem, build, read_statements, wo
 use crate::model::{Config, TenantModel};
 
 mod cache;
+#[cfg(test)]
+mod workload;
 use crate::report::diagnostic::Finding;
 use cache::VerdictCache;
 
@@ -467,15 +469,13 @@ impl GuardedConnection {
             sql: sql.to_string(),
         })?;
         // A temporary table the statement creates is known to this connection's later
-        // statements (as a file's temporary tables are known to its statements).
-        let split = crate::engine::SplitSql::new(sql, self.guard.engine.model().dialect(), None);
-        if (0..split.len()).any(|i| split.creates_temporary_table(i)) {
-            let mut temporary = self.temporary.borrow_mut();
-            let base = temporary.as_ref().unwrap_or(&self.guard.engine);
-            if let Some(engine) = base.with_temporary_tables(&split) {
-                *temporary = Some(engine);
-            }
+        // statements (as a file's temporary tables are known to its statements). Only a
+        // text that says `temp` is split to see: the check of a cached statement stays a
+        // lookup.
+        if mentions_temp(sql) {
+            self.learn_temporary_tables(sql);
         }
+
         let rewritten = self.rewrite.as_ref().and_then(|r| r(sql));
         let text = rewritten.as_deref().unwrap_or(sql);
         let mut statement = self.conn.prepare_cached(text)?;
@@ -524,6 +524,28 @@ impl GuardedConnection {
         }
         body(&mut statement)
     }
+}
+
+impl GuardedConnection {
+    /// Adds the temporary tables `sql` creates to this connection's engine.
+    fn learn_temporary_tables(&self, sql: &str) {
+        let split = crate::engine::SplitSql::new(sql, self.guard.engine.model().dialect(), None);
+        if !(0..split.len()).any(|i| split.creates_temporary_table(i)) {
+            return;
+        }
+        let mut temporary = self.temporary.borrow_mut();
+        let base = temporary.as_ref().unwrap_or(&self.guard.engine);
+        if let Some(engine) = base.with_temporary_tables(&split) {
+            *temporary = Some(engine);
+        }
+    }
+}
+
+/// Whether `sql` holds `temp` in any case (`TEMP`, `TEMPORARY`, `pg_temp`).
+fn mentions_temp(sql: &str) -> bool {
+    sql.as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"temp"))
 }
 
 fn owned(v: rusqlite::types::ValueRef) -> Value {
@@ -832,25 +854,7 @@ CREATE TABLE WORK_ORDER (
                 format!("SELECT quantity FROM WORK_ORDER WHERE work_order_id = 'wo-{i}'")
             }
         };
-        let hot = distinct / 10;
-        // A fixed sequence from a linear congruential generator: the same every run.
-        let mut state: u64 = 0x2545_f491;
-        let mut next = |n: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            (state >> 33) as usize % n
-        };
-        let mut out: Vec<String> = (0..distinct).map(text).collect();
-        while out.len() < checks {
-            let i = if next(10) < 9 {
-                next(hot)
-            } else {
-                hot + next(distinct - hot)
-            };
-            out.push(text(i));
-        }
-        out
+        super::workload::mixed(checks, distinct, &text)
     }
 
     #[test]

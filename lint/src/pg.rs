@@ -37,11 +37,6 @@ pub fn mask(url: &str) -> String {
     }
 }
 
-/// Whether a `--db` value is a PostgreSQL URL.
-pub fn is_url(db: &str) -> bool {
-    db.starts_with("postgres://") || db.starts_with("postgresql://")
-}
-
 /// The password for a connection without one in its URL: `PGPASSWORD`, else the first
 /// matching line of the password file (`PGPASSFILE`, else `~/.pgpass`), as libpq reads
 /// them.

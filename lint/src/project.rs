@@ -205,6 +205,36 @@ pub struct LoadedFile {
     pub connection: Option<crate::model::schema::ConnectionRole>,
 }
 
+impl LoadedFile {
+    /// A file at `path` (as reported) and `absolute`, nothing read yet.
+    fn new(path: Arc<Path>, absolute: PathBuf, scanned: bool) -> LoadedFile {
+        LoadedFile {
+            path,
+            absolute,
+            source: None,
+            ddl: Vec::new(),
+            problem: None,
+            scanned,
+            rust: None,
+            database: false,
+            includes: Vec::new(),
+            consts: Vec::new(),
+            schema_rank: usize::MAX,
+            facts_dropped: false,
+            connection: None,
+        }
+    }
+
+    /// A database's schema, described as DDL `text` (see [`read_database`]).
+    fn database(shown: &Path, absolute: PathBuf, text: String, dialect: Dialect) -> LoadedFile {
+        let mut file = LoadedFile::new(Arc::from(shown), absolute, true);
+        file.ddl = crate::model::loader::read_statements(&text, dialect);
+        file.source = Some(SourceFile::new(shown, text));
+        file.database = true;
+        file
+    }
+}
+
 /// A loaded project, ready to check.
 pub struct Project {
     pub engine: Engine,
@@ -982,22 +1012,7 @@ fn read_file(
     prefilter: bool,
 ) -> LoadedFile {
     let dialect = config.dialect;
-    let path: Arc<Path> = Arc::from(shown);
-    let mut loaded = LoadedFile {
-        path: path.clone(),
-        absolute: abs.to_path_buf(),
-        source: None,
-        ddl: Vec::new(),
-        problem: None,
-        scanned,
-        rust: None,
-        database: false,
-        includes: Vec::new(),
-        consts: Vec::new(),
-        schema_rank: usize::MAX,
-        facts_dropped: false,
-        connection: None,
-    };
+    let mut loaded = LoadedFile::new(Arc::from(shown), abs.to_path_buf(), scanned);
     let unreadable = |at: Location, message: String| {
         let mut reporter = Reporter::default();
         reporter
@@ -1183,14 +1198,8 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
 /// SQLite keeps in `sqlite_master`, in creation order. Findings about it point into
 /// that DDL, shown under the database's path.
 fn read_database(path: &Path, shown: &Path, dialect: Dialect) -> Result<LoadedFile, ProjectError> {
-    // `--db postgres://…`: the URL as given (the working directory joined to it is
-    // not a path).
-    let text = path.to_string_lossy();
-    if let Some(at) = text
-        .find("postgres://")
-        .or_else(|| text.find("postgresql://"))
-    {
-        return read_postgres(&text[at..]);
+    if let Some(url) = postgres_url(path) {
+        return read_postgres(&url);
     }
     use rusqlite::{Connection, OpenFlags};
     let error = |message: String| ProjectError::Path {
@@ -1213,28 +1222,22 @@ fn read_database(path: &Path, shown: &Path, dialect: Dialect) -> Result<LoadedFi
         .and_then(|rows| rows.collect())
         .map_err(|e| error(format!("cannot read the schema: {e}")))?;
     let text: String = ddl.iter().map(|s| format!("{s};\n\n")).collect();
-    let split = SplitSql::new(&text, dialect, None);
-    let ddl = (0..split.len())
-        .map(|i| ParsedStatement {
-            span: split.spans[i],
-            parsed: split.parse(i),
-        })
-        .collect();
-    Ok(LoadedFile {
-        path: Arc::from(shown),
-        absolute: path.to_path_buf(),
-        source: Some(SourceFile::new(shown, text)),
-        ddl,
-        problem: None,
-        scanned: true,
-        rust: None,
-        database: true,
-        includes: Vec::new(),
-        consts: Vec::new(),
-        schema_rank: usize::MAX,
-        facts_dropped: false,
-        connection: None,
-    })
+    Ok(LoadedFile::database(
+        shown,
+        path.to_path_buf(),
+        text,
+        dialect,
+    ))
+}
+
+/// The PostgreSQL URL a `--db` value holds (`postgres://…` or `postgresql://…`), also
+/// once the working directory was joined to it as to a path.
+pub fn postgres_url(db: &Path) -> Option<String> {
+    let text = db.to_string_lossy();
+    let at = text
+        .find("postgres://")
+        .or_else(|| text.find("postgresql://"))?;
+    Some(text[at..].to_string())
 }
 
 /// A live PostgreSQL database's catalog, described as DDL (see [`crate::pg`]).
@@ -1245,37 +1248,18 @@ fn read_postgres(url: &str) -> Result<LoadedFile, ProjectError> {
         path: shown.clone(),
         message,
     })?;
-    let split = SplitSql::new(&catalog.ddl, Dialect::Postgres, None);
-    let ddl = (0..split.len())
-        .map(|i| ParsedStatement {
-            span: split.spans[i],
-            parsed: split.parse(i),
-        })
-        .collect();
-    let path: Arc<Path> = Arc::from(shown.as_path());
-    Ok(LoadedFile {
-        path: path.clone(),
-        absolute: shown.clone(),
-        source: Some(SourceFile::new(&shown, catalog.ddl)),
-        ddl,
-        problem: None,
-        scanned: true,
-        rust: None,
-        database: true,
-        includes: Vec::new(),
-        consts: Vec::new(),
-        schema_rank: usize::MAX,
-        facts_dropped: false,
-        connection: Some(crate::model::schema::ConnectionRole {
-            name: catalog.role,
-            superuser: catalog.superuser,
-            bypass_rls: catalog.bypass_rls,
-            origin: Some(crate::model::schema::Origin {
-                path,
-                span: sqlparser::tokenizer::Span::new(Location::new(1, 1), Location::new(1, 3)),
-            }),
+    let mut file = LoadedFile::database(&shown, shown.clone(), catalog.ddl, Dialect::Postgres);
+    let path = file.path.clone();
+    file.connection = Some(crate::model::schema::ConnectionRole {
+        name: catalog.role,
+        superuser: catalog.superuser,
+        bypass_rls: catalog.bypass_rls,
+        origin: Some(crate::model::schema::Origin {
+            path,
+            span: sqlparser::tokenizer::Span::new(Location::new(1, 1), Location::new(1, 3)),
         }),
-    })
+    });
+    Ok(file)
 }
 
 #[cfg(not(feature = "postgres"))]
@@ -1394,16 +1378,10 @@ pub fn read_schema(
     }
     let (dialect, dialect_reason) = match dialect {
         Some(d) => (d, "given with --dialect".to_string()),
-        None if db.is_some_and(|d| {
-            let d = d.to_string_lossy();
-            d.starts_with("postgres://") || d.starts_with("postgresql://")
-        }) =>
-        {
-            (
-                Dialect::Postgres,
-                "the schema comes from a PostgreSQL database".to_string(),
-            )
-        }
+        None if db.and_then(postgres_url).is_some() => (
+            Dialect::Postgres,
+            "the schema comes from a PostgreSQL database".to_string(),
+        ),
         None if db.is_some() && texts.is_empty() => (
             Dialect::Sqlite,
             "the schema comes from a SQLite database".to_string(),
@@ -1598,21 +1576,11 @@ pub fn read_schema(
             continue;
         }
         let shown = display_path(&c.path, cwd);
-        files.push(LoadedFile {
-            path: Arc::from(shown.as_path()),
-            absolute: c.path,
-            source: Some(SourceFile::new(shown, c.text)),
-            ddl: c.statements,
-            problem: None,
-            scanned: false,
-            rust: None,
-            database: false,
-            includes: Vec::new(),
-            consts: Vec::new(),
-            schema_rank: rank,
-            facts_dropped: false,
-            connection: None,
-        });
+        let mut file = LoadedFile::new(Arc::from(shown.as_path()), c.path, false);
+        file.source = Some(SourceFile::new(shown, c.text));
+        file.ddl = c.statements;
+        file.schema_rank = rank;
+        files.push(file);
     }
     let database = match db {
         Some(db) => {
@@ -1796,22 +1764,9 @@ fn unlisted_file(shown: PathBuf, message: String) -> LoadedFile {
     reporter
         .report(&rules::unreadable_source::RULE, point(1, 1), message)
         .help("give tenant-lint read access to it, or exclude it with `[scan] exclude`");
-    let path: Arc<Path> = Arc::from(shown.as_path());
-    LoadedFile {
-        path,
-        absolute: shown,
-        source: None,
-        ddl: Vec::new(),
-        problem: Some(reporter.findings.remove(0)),
-        scanned: true,
-        rust: None,
-        database: false,
-        includes: Vec::new(),
-        consts: Vec::new(),
-        schema_rank: usize::MAX,
-        facts_dropped: false,
-        connection: None,
-    }
+    let mut file = LoadedFile::new(Arc::from(shown.as_path()), shown, true);
+    file.problem = Some(reporter.findings.remove(0));
+    file
 }
 
 /// What the walk found: the files to scan under the roots `(absolute, as shown,

@@ -237,3 +237,31 @@ fn explain_never_contradicts_the_verdict() {
     }
     assert!(checked > 50, "only {checked} findings compared");
 }
+
+/// The KPI domain's schema in PostgreSQL (`fixtures/postgres-kpi/`) is the reference
+/// application's migrations with `USER`, a reserved word in PostgreSQL, renamed
+/// `APP_USER`, and nothing else: the two cannot drift apart.
+#[test]
+fn the_postgresql_kpi_schema_is_the_reference_apps() {
+    let app = root().join("reference-app/migrations");
+    let pg = root().join("fixtures/postgres-kpi/migrations");
+    let mut names: Vec<_> = std::fs::read_dir(&app)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    let mut pg_names: Vec<_> = std::fs::read_dir(&pg)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    pg_names.sort();
+    assert_eq!(names, pg_names);
+    for name in names {
+        let sqlite = std::fs::read_to_string(app.join(&name)).unwrap();
+        let postgres = std::fs::read_to_string(pg.join(&name)).unwrap();
+        let renamed = sqlite
+            .replace("TABLE USER (", "TABLE APP_USER (")
+            .replace("REFERENCES USER (", "REFERENCES APP_USER (");
+        assert_eq!(postgres, renamed, "{}", name.to_string_lossy());
+    }
+}

@@ -8,6 +8,47 @@ pub fn admin_url() -> String {
         .unwrap_or_else(|_| "host=127.0.0.1 port=5432 user=postgres dbname=postgres".to_string())
 }
 
+/// A field of the server's connection string (`host`, `port`, `user`).
+pub fn field(key: &str, default: &str) -> String {
+    admin_url()
+        .split_whitespace()
+        .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+        .unwrap_or(default)
+        .to_string()
+}
+
+/// `postgres://USER@HOST:PORT/DATABASE` on the test server (`user` by default the
+/// server's own user).
+pub fn url(database: &str, user: Option<&str>) -> String {
+    format!(
+        "postgres://{}@{}:{}/{database}",
+        user.map_or_else(|| field("user", "postgres"), str::to_string),
+        field("host", "127.0.0.1"),
+        field("port", "5432")
+    )
+}
+
+/// Runs `tenant-lint ARGS` in process from `cwd`: the exit code, and stdout then
+/// stderr.
+pub fn tenant_lint(cwd: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let env = tenant_lint::cli::Env {
+        cwd,
+        terminal: false,
+    };
+    let argv = std::iter::once("tenant-lint").chain(args.iter().copied());
+    let code = tenant_lint::cli::run(argv, &env, &mut out, &mut err);
+    (
+        code,
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out),
+            String::from_utf8_lossy(&err)
+        ),
+    )
+}
+
 /// A database created for one test.
 pub struct Scratch {
     pub name: String,

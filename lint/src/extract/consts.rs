@@ -135,10 +135,6 @@ impl Constants {
         out
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.by_name.is_empty() && self.local.is_empty()
-    }
-
     pub fn get(&self, name: &str) -> Option<&str> {
         match self.local.get(name) {
             Some(local) => local.as_ref().map(|d| d.text.as_str()),

@@ -9,7 +9,7 @@
 //! covers no finding anywhere is reported like an unused suppression, at its place in
 //! the configuration.
 
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -129,6 +129,18 @@ impl Declarations {
         text: &str,
         functions: &[(String, Range<u64>)],
     ) -> Vec<Suppression> {
+        self.suppressions_with(path, &|| test_regions(text), functions)
+    }
+
+    /// [`Declarations::suppressions`] with the file's test regions from `regions`
+    /// (asked for only when test code is not checked, and only for a Rust file): a
+    /// caller that keeps them for the file does not scan it again.
+    pub fn suppressions_with(
+        &self,
+        path: &Path,
+        regions: &dyn Fn() -> Vec<RangeInclusive<u64>>,
+        functions: &[(String, Range<u64>)],
+    ) -> Vec<Suppression> {
         let relative = self.relative(path);
         let mut out = Vec::new();
         let whole = |reason: String, at: Location, extent: Extent| Suppression {
@@ -196,15 +208,7 @@ impl Declarations {
             if is_test_path(&relative) {
                 out.push(whole(reason.to_string(), Location::new(1, 1), extent()));
             } else if rust {
-                #[cfg(feature = "rust")]
-                let regions = crate::extract::prefilter::test_regions(text);
-                // Without Rust support no Rust file is read.
-                #[cfg(not(feature = "rust"))]
-                let regions: Vec<std::ops::RangeInclusive<u64>> = {
-                    let _ = text;
-                    Vec::new()
-                };
-                for lines in regions {
+                for lines in regions() {
                     let at = Location::new(*lines.start(), 1);
                     out.push(Suppression {
                         lines,
@@ -214,6 +218,21 @@ impl Declarations {
             }
         }
         out
+    }
+}
+
+/// The lines of a Rust file's test items (see
+/// [`crate::extract::prefilter::test_regions`]); none without Rust support, which reads
+/// no Rust file.
+pub fn test_regions(text: &str) -> Vec<RangeInclusive<u64>> {
+    #[cfg(feature = "rust")]
+    {
+        crate::extract::prefilter::test_regions(text)
+    }
+    #[cfg(not(feature = "rust"))]
+    {
+        let _ = text;
+        Vec::new()
     }
 }
 
